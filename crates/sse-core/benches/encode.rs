@@ -1,0 +1,2 @@
+//! Placeholder replaced by the encode benchmark.
+fn main() {}

@@ -1,0 +1,386 @@
+//! [`EventStream`]: events in, framed bytes out, with keep-alive, retry and shutdown.
+
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_core::stream::FusedStream;
+use pin_project_lite::pin_project;
+use tokio::time::{Instant, Sleep};
+use tokio_util::sync::WaitForCancellationFutureOwned;
+
+use crate::{IntoFrame, OnError, SseOptions, StreamConfig};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Not polled yet: the initial `retry:` frame may still be due.
+    Start,
+    Running,
+    Done,
+}
+
+pin_project! {
+    /// Turns a stream of events into the bytes of a `text/event-stream` body.
+    ///
+    /// * first, a `retry:` frame when one is configured;
+    /// * then each event as one `Bytes` (one encoded frame, never split or merged);
+    /// * a keep-alive frame after every silence of the keep-alive interval (the timer
+    ///   restarts after every frame sent);
+    /// * when the source ends, the stream ends;
+    /// * when the source yields an error, the stream acts by its [`OnError`] and ends;
+    /// * when the shutdown token is cancelled, the stream sends its shutdown frame, if
+    ///   any, and ends, always between two events.
+    ///
+    /// The stream adds no `Send` or `Sync` bound of its own: it is `Send` when the source is.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sse_core::{Event, EventStream, SseOptions};
+    /// use tokio_stream::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let events = tokio_stream::iter([Event::new().data("one"), Event::new().data("two")]);
+    /// let mut body = EventStream::new(events).retry(Duration::from_millis(500));
+    /// let mut out = Vec::new();
+    /// while let Some(chunk) = body.next().await {
+    ///     out.extend_from_slice(&chunk.unwrap());
+    /// }
+    /// assert_eq!(out, b"retry: 500\n\ndata: one\n\ndata: two\n\n");
+    /// # }
+    /// ```
+    #[must_use = "streams do nothing unless polled"]
+    pub struct EventStream<S> {
+        #[pin]
+        source: S,
+        // Boxed so that the stream is `Unpin` whenever its source is.
+        sleep: Option<Pin<Box<Sleep>>>,
+        shutdown: Option<Pin<Box<WaitForCancellationFutureOwned>>>,
+        config: StreamConfig,
+        last_sent: Option<Instant>,
+        state: State,
+    }
+}
+
+impl<S> std::fmt::Debug for EventStream<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream")
+            .field("config", &self.config)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> EventStream<S>
+where
+    S: Stream,
+    S::Item: IntoFrame,
+{
+    /// Wraps `source` with the default settings: no keep-alive, no initial retry,
+    /// errors abort, no shutdown token.
+    pub fn new(source: S) -> Self {
+        Self::with_config(source, StreamConfig::default())
+    }
+
+    /// Wraps `source` with these settings.
+    pub fn with_config(source: S, config: StreamConfig) -> Self {
+        Self {
+            source,
+            sleep: None,
+            shutdown: None,
+            config,
+            last_sent: None,
+            state: State::Start,
+        }
+    }
+}
+
+impl<S> EventStream<S> {
+    /// The settings.
+    #[must_use]
+    pub const fn config(&self) -> &StreamConfig {
+        &self.config
+    }
+}
+
+impl<S> SseOptions for EventStream<S> {
+    fn config_mut(&mut self) -> &mut StreamConfig {
+        &mut self.config
+    }
+}
+
+impl<S> Stream for EventStream<S>
+where
+    S: Stream,
+    S::Item: IntoFrame,
+{
+    type Item = Result<Bytes, <S::Item as IntoFrame>::Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.project();
+        match *this.state {
+            State::Done => return Poll::Ready(None),
+            State::Start => {
+                *this.state = State::Running;
+                if let Some(token) = &this.config.shutdown {
+                    *this.shutdown = Some(Box::pin(token.clone().cancelled_owned()));
+                }
+                if let Some(delay) = this.config.retry {
+                    *this.last_sent = this.config.keep_alive.as_ref().map(|_| Instant::now());
+                    let frame = crate::Encoded::retry(delay);
+                    return Poll::Ready(Some(Ok(frame.into_bytes())));
+                }
+            }
+            State::Running => {}
+        }
+
+        if let Some(shutdown) = this.shutdown.as_mut()
+            && shutdown.as_mut().poll(cx).is_ready()
+        {
+            *this.state = State::Done;
+            return Poll::Ready(
+                this.config
+                    .shutdown_frame
+                    .take()
+                    .map(|f| Ok(f.into_bytes())),
+            );
+        }
+
+        match this.source.poll_next(cx) {
+            Poll::Ready(Some(item)) => match item.into_frame() {
+                Ok(frame) => {
+                    if this.config.keep_alive.is_some() {
+                        *this.last_sent = Some(Instant::now());
+                    }
+                    Poll::Ready(Some(Ok(frame.into_bytes())))
+                }
+                Err(error) => {
+                    *this.state = State::Done;
+                    match std::mem::take(&mut this.config.on_error) {
+                        OnError::Abort => Poll::Ready(Some(Err(error))),
+                        OnError::Close => Poll::Ready(None),
+                        OnError::CloseWith(frame) => Poll::Ready(Some(Ok(frame.into_bytes()))),
+                    }
+                }
+            },
+            Poll::Ready(None) => {
+                *this.state = State::Done;
+                Poll::Ready(None)
+            }
+            Poll::Pending => {
+                let Some(keep_alive) = &this.config.keep_alive else {
+                    return Poll::Pending;
+                };
+                let interval = keep_alive.get_interval();
+                let last = *this.last_sent.get_or_insert_with(Instant::now);
+                let sleep = this
+                    .sleep
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(last + interval)));
+                // Events do not touch the timer (that would cost a timer-wheel update
+                // per event); when it fires early because events were sent since it was
+                // armed, it is re-armed for the true end of the silence.
+                loop {
+                    ready!(sleep.as_mut().poll(cx));
+                    let now = Instant::now();
+                    let due = this.last_sent.unwrap_or(now) + interval;
+                    if now >= due {
+                        *this.last_sent = Some(now);
+                        sleep.as_mut().reset(now + interval);
+                        return Poll::Ready(Some(Ok(keep_alive.frame().as_bytes().clone())));
+                    }
+                    sleep.as_mut().reset(due);
+                }
+            }
+        }
+    }
+}
+
+impl<S> FusedStream for EventStream<S>
+where
+    S: Stream,
+    S::Item: IntoFrame,
+{
+    fn is_terminated(&self) -> bool {
+        self.state == State::Done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+    use std::time::Duration;
+
+    use futures_util::StreamExt;
+    use tokio::sync::mpsc;
+    use tokio_stream::wrappers::UnboundedReceiverStream;
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::{Encoded, Event, KeepAlive};
+
+    fn text(chunk: &Bytes) -> &str {
+        std::str::from_utf8(chunk).unwrap_or("<not utf-8>")
+    }
+
+    /// A source we push events into, with the stream under test in a task that records
+    /// when each chunk arrived (in paused time).
+    fn channel_stream(
+        keep_alive: Duration,
+    ) -> (
+        mpsc::UnboundedSender<Event>,
+        mpsc::UnboundedReceiver<(Duration, String)>,
+    ) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (out_tx, out_rx) = mpsc::unbounded_channel();
+        let stream = EventStream::new(UnboundedReceiverStream::new(rx))
+            .keep_alive(KeepAlive::new().interval(keep_alive).text("ka"));
+        let start = Instant::now();
+        tokio::spawn(async move {
+            let mut stream = std::pin::pin!(stream);
+            while let Some(Ok(chunk)) = stream.next().await {
+                if out_tx
+                    .send((start.elapsed(), text(&chunk).to_owned()))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        (tx, out_rx)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keep_alive_after_each_silence() {
+        let (_tx, mut out) = channel_stream(Duration::from_secs(10));
+        for n in 1..=3 {
+            let (at, frame) = out.recv().await.unwrap();
+            assert_eq!(frame, ": ka\n\n");
+            assert_eq!(at, Duration::from_secs(10 * n));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keep_alive_timer_restarts_after_an_event() {
+        let (tx, mut out) = channel_stream(Duration::from_secs(10));
+        tokio::time::sleep(Duration::from_secs(7)).await;
+        tx.send(Event::new().data("e")).unwrap();
+        assert_eq!(
+            out.recv().await.unwrap(),
+            (Duration::from_secs(7), "data: e\n\n".into())
+        );
+        // The next keep-alive is 10 s after the event, not 10 s after the start.
+        assert_eq!(
+            out.recv().await.unwrap(),
+            (Duration::from_secs(17), ": ka\n\n".into())
+        );
+        assert_eq!(
+            out.recv().await.unwrap(),
+            (Duration::from_secs(27), ": ka\n\n".into())
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn steady_events_suppress_keep_alives() {
+        let (tx, mut out) = channel_stream(Duration::from_secs(10));
+        for _ in 0..5 {
+            tokio::time::sleep(Duration::from_secs(6)).await;
+            tx.send(Event::new().data("e")).unwrap();
+        }
+        for n in 1..=5 {
+            assert_eq!(
+                out.recv().await.unwrap(),
+                (Duration::from_secs(6 * n), "data: e\n\n".into())
+            );
+        }
+        assert_eq!(
+            out.recv().await.unwrap(),
+            (Duration::from_secs(40), ": ka\n\n".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn retry_comes_first_and_the_end_ends() {
+        let events = tokio_stream::iter([Event::new().data("a")]);
+        let chunks: Vec<_> = EventStream::new(events)
+            .retry(Duration::from_millis(2500))
+            .map(|c| text(&c.unwrap()).to_owned())
+            .collect()
+            .await;
+        assert_eq!(chunks, ["retry: 2500\n\n", "data: a\n\n"]);
+    }
+
+    #[tokio::test]
+    async fn encoded_and_fallible_sources() {
+        let shared = Event::new().data("s").encode();
+        let events = tokio_stream::iter([shared.clone(), shared]);
+        let n = EventStream::new(events).count().await;
+        assert_eq!(n, 2);
+
+        let events = tokio_stream::iter([Ok::<_, Infallible>(Event::new().data("x"))]);
+        let chunks: Vec<_> = EventStream::new(events).collect().await;
+        assert_eq!(chunks.len(), 1);
+    }
+
+    fn failing() -> impl Stream<Item = Result<Event, &'static str>> {
+        tokio_stream::iter([
+            Ok(Event::new().data("ok")),
+            Err("boom"),
+            Ok(Event::new().data("never")),
+        ])
+    }
+
+    #[tokio::test]
+    async fn error_aborts_by_default() {
+        let out: Vec<_> = EventStream::new(failing()).collect().await;
+        assert_eq!(out, [Ok(Bytes::from_static(b"data: ok\n\n")), Err("boom")]);
+    }
+
+    #[tokio::test]
+    async fn error_can_close_cleanly_or_with_a_final_event() {
+        let out: Vec<_> = EventStream::new(failing())
+            .on_error(OnError::Close)
+            .collect()
+            .await;
+        assert_eq!(out, [Ok(Bytes::from_static(b"data: ok\n\n"))]);
+
+        let last = Event::new()
+            .event("error")
+            .unwrap()
+            .data("internal")
+            .encode();
+        let out: Vec<_> = EventStream::new(failing())
+            .on_error(OnError::CloseWith(last))
+            .collect()
+            .await;
+        assert_eq!(
+            out,
+            [
+                Ok(Bytes::from_static(b"data: ok\n\n")),
+                Ok(Bytes::from_static(b"event: error\ndata: internal\n\n"))
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn shutdown_ends_an_idle_stream_with_its_final_frame() {
+        let token = CancellationToken::new();
+        let (_tx, rx) = mpsc::unbounded_channel::<Event>();
+        let stream = EventStream::new(UnboundedReceiverStream::new(rx))
+            .keep_alive(KeepAlive::new())
+            .shutdown(token.clone())
+            .shutdown_frame(Encoded::retry(Duration::from_millis(700)));
+        let task = tokio::spawn(stream.collect::<Vec<_>>());
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        token.cancel();
+        let out = task.await.unwrap();
+        assert_eq!(out, [Ok(Bytes::from_static(b"retry: 700\n\n"))]);
+    }
+
+    #[test]
+    fn event_stream_is_send_and_unpin_when_its_source_is() {
+        fn assert_send_unpin<T: Send + Unpin>(_: &T) {}
+        let stream = EventStream::new(tokio_stream::iter([Event::new()]));
+        assert_send_unpin(&stream);
+    }
+}
