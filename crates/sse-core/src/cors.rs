@@ -95,7 +95,8 @@ impl std::error::Error for CorsError {}
 pub struct PreflightResponse<'a> {
     /// 204 when allowed, 403 when not.
     pub status: u16,
-    /// Headers to set (`vary` is best appended to any the application already has).
+    /// Headers to set (`vary` is best appended to any the application already has);
+    /// a rejection carries `content-type: application/json` for its body.
     pub headers: Vec<HeaderPair<'a>>,
     /// `None` when allowed; a JSON object `{"error": "..."}` when not.
     pub body: Option<&'static str>,
@@ -226,7 +227,10 @@ impl CorsPolicy {
         let vary = ("vary", Cow::Borrowed(VARY_PREFLIGHT));
         let reject = |reason: &'static str| PreflightResponse {
             status: 403,
-            headers: vec![vary.clone()],
+            headers: vec![
+                ("content-type", Cow::Borrowed("application/json")),
+                vary.clone(),
+            ],
             body: Some(reason),
         };
         let Some(allow) = self.allow_origin_value(origin) else {
@@ -390,6 +394,7 @@ mod tests {
             assert_eq!(r.status, 403, "{origin:?} {method:?} {headers:?}");
             assert_eq!(get(&r.headers, "access-control-allow-origin"), None);
             assert!(r.body.is_some_and(|b| b.starts_with(r#"{"error":"#)));
+            assert_eq!(get(&r.headers, "content-type"), Some("application/json"));
         }
     }
 

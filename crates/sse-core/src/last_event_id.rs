@@ -12,6 +12,11 @@ pub const LAST_EVENT_ID_HEADER: &str = "last-event-id";
 /// saw before a reload as `?lastEventId=...` on its first connection.
 pub const LAST_EVENT_ID_QUERY: &str = "lastEventId";
 
+/// The body (JSON) of a 400 answer from an extractor that requires a Last-Event-ID and
+/// found none that is usable. Adapters send it with `content-type: application/json`.
+pub const MISSING_LAST_EVENT_ID_BODY: &str =
+    r#"{"error":"no usable Last-Event-ID header or lastEventId query parameter"}"#;
+
 /// The id of the last event a client saw, as it sent it back.
 ///
 /// Only well-formed values are accepted; anything else is treated as if the client

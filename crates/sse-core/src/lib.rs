@@ -77,6 +77,7 @@ pub use headers::{CONTENT_TYPE, RESPONSE_HEADERS};
 pub use keep_alive::KeepAlive;
 pub use last_event_id::{
     LAST_EVENT_ID_HEADER, LAST_EVENT_ID_QUERY, LastEventId, MAX_LAST_EVENT_ID_LEN,
+    MISSING_LAST_EVENT_ID_BODY,
 };
 #[cfg(feature = "tokio")]
 pub use options::{OnError, SseOptions, StreamConfig};
