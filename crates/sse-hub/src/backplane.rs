@@ -1,0 +1,218 @@
+//! The [`Backplane`]: how events travel between the hubs of several processes, and who
+//! decides their order and ids.
+//!
+//! A hub never sequences events itself. [`Hub::publish`](crate::Hub::publish) hands an
+//! [`Envelope`] to its backplane; the backplane gives the event its [`EventId`] and hands
+//! it back, in id order, to the [`Inbox`] of every hub attached to it (the publishing hub
+//! included), which encodes it once and appends it to the topic's log.
+//!
+//! * [`MemoryBackplane`](crate::MemoryBackplane), the default, serves one hub in one
+//!   process: it numbers events as it delivers them, synchronously, so publishing
+//!   completes at once.
+//! * A Redis Streams backplane would `XADD` the envelope (resolving the publish with the
+//!   id Redis gave), run one reader task per process that `XREAD`s the stream and calls
+//!   [`Inbox::deliver`] with each entry in stream order, and parse Redis ids
+//!   (`<ms>-<seq>`) in [`Backplane::parse_id`]. A client may then resume on any process
+//!   with the id another one gave it. None of this changes the hub's API.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Weak;
+use std::task::{Context, Poll};
+
+use sse_core::Event;
+
+use crate::hub::Shared;
+use crate::{BackplaneError, EventId, PublishError, Topic};
+
+/// Carries events between the hubs attached to it, in one order, with ids it chooses.
+///
+/// Implementations must deliver every event to every attached [`Inbox`] in increasing
+/// id order (an inbox refuses an id that is not after the last one it took).
+pub trait Backplane: Send + Sync + fmt::Debug + 'static {
+    /// Attaches a hub: from now on, events published through this backplane go to
+    /// `inbox` too. Called once by [`HubBuilder::build`](crate::HubBuilder::build).
+    ///
+    /// # Errors
+    ///
+    /// A backplane that cannot serve this hub (for example, one that serves a single
+    /// hub and already has one) says why.
+    fn attach(&self, inbox: Inbox) -> Result<(), BackplaneError>;
+
+    /// Publishes an event to every attached hub. The result resolves to the event's id
+    /// once the backplane has ordered it (at once for an in-process backplane).
+    fn publish(&self, envelope: Envelope) -> Publishing;
+
+    /// Reads an id that a client sends back as `Last-Event-ID`, or `None` when this
+    /// backplane cannot have issued it (malformed, or from another process or epoch).
+    ///
+    /// The hub checks the rest: an id after the newest event it holds is treated as
+    /// unknown too.
+    fn parse_id(&self, text: &str) -> Option<EventId>;
+}
+
+/// An event on its way through a backplane: its topic, the event (its `id` is set by
+/// the backplane), and whether it counts in the hub's `published` statistics.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    topic: Topic,
+    event: Event,
+    counted: bool,
+}
+
+impl Envelope {
+    /// An event for `topic`, counted in the statistics.
+    #[must_use]
+    pub const fn new(topic: Topic, event: Event) -> Self {
+        Self {
+            topic,
+            event,
+            counted: true,
+        }
+    }
+
+    /// Not counted in the `published` statistics (events the server makes itself).
+    #[must_use]
+    pub const fn uncounted(mut self) -> Self {
+        self.counted = false;
+        self
+    }
+
+    /// The topic.
+    #[must_use]
+    pub const fn topic(&self) -> &Topic {
+        &self.topic
+    }
+
+    /// The event, without its id.
+    pub const fn event(&self) -> &Event {
+        &self.event
+    }
+
+    /// Whether it counts in the `published` statistics.
+    #[must_use]
+    pub const fn is_counted(&self) -> bool {
+        self.counted
+    }
+
+    /// The topic, the event and whether it counts.
+    pub fn into_parts(self) -> (Topic, Event, bool) {
+        (self.topic, self.event, self.counted)
+    }
+}
+
+/// Where a backplane delivers events for one hub. Cheap to clone; it does not keep the
+/// hub alive (once the hub is gone, deliveries fail with [`PublishError::Closed`]).
+#[derive(Clone)]
+pub struct Inbox {
+    pub(crate) shared: Weak<Shared>,
+}
+
+impl Inbox {
+    /// Delivers an event that the backplane has given `id`: encodes it once (with
+    /// `id: <id>`) and appends it to its topic's log, waking the topic's subscribers.
+    ///
+    /// # Errors
+    ///
+    /// * [`PublishError::OutOfOrder`] when `id` is not after the last id delivered;
+    /// * [`PublishError::TooManyTopics`] when the topic cannot be created;
+    /// * [`PublishError::Closed`] when the hub is shut down or gone.
+    pub fn deliver(&self, id: EventId, envelope: Envelope) -> Result<(), PublishError> {
+        let shared = self.shared.upgrade().ok_or(PublishError::Closed)?;
+        shared.append(envelope, || id).map(|_| ())
+    }
+
+    /// Like [`deliver`](Self::deliver), for a backplane that numbers events in-process:
+    /// `next_id` is called with the hub's log locked, after the topic is known to
+    /// accept the event, so ids are given in the order events are appended and none is
+    /// spent on a refused event.
+    ///
+    /// # Errors
+    ///
+    /// As [`deliver`](Self::deliver).
+    pub fn deliver_next(
+        &self,
+        envelope: Envelope,
+        next_id: impl FnOnce() -> EventId,
+    ) -> Result<EventId, PublishError> {
+        let shared = self.shared.upgrade().ok_or(PublishError::Closed)?;
+        shared.append(envelope, next_id)
+    }
+
+    /// The id of the newest event delivered, if any.
+    #[must_use]
+    pub fn last_id(&self) -> Option<EventId> {
+        self.shared.upgrade().and_then(|shared| shared.last_id())
+    }
+}
+
+impl fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inbox")
+            .field("attached", &(self.shared.strong_count() > 0))
+            .finish()
+    }
+}
+
+type Boxed = Pin<Box<dyn Future<Output = Result<EventId, PublishError>> + Send>>;
+
+enum State {
+    Ready(Option<Result<EventId, PublishError>>),
+    Waiting(Boxed),
+}
+
+/// A publish in progress: a future of the event's id.
+///
+/// With the in-process backplane it is complete when returned (the event is already
+/// delivered); [`into_ready`](Self::into_ready) then gives the result without awaiting.
+#[must_use = "it holds the event's id, or why it was not published"]
+pub struct Publishing(State);
+
+impl Publishing {
+    /// A publish that is already complete.
+    pub const fn ready(result: Result<EventId, PublishError>) -> Self {
+        Self(State::Ready(Some(result)))
+    }
+
+    /// A publish that completes when `future` does.
+    pub fn new(
+        future: impl Future<Output = Result<EventId, PublishError>> + Send + 'static,
+    ) -> Self {
+        Self(State::Waiting(Box::pin(future)))
+    }
+
+    /// The result, if the publish is already complete; otherwise the publish itself, to
+    /// be awaited.
+    ///
+    /// # Errors
+    ///
+    /// `Err(self)` when the publish is not complete yet.
+    pub fn into_ready(self) -> Result<Result<EventId, PublishError>, Self> {
+        match self.0 {
+            State::Ready(Some(result)) => Ok(result),
+            other => Err(Self(other)),
+        }
+    }
+}
+
+impl Future for Publishing {
+    type Output = Result<EventId, PublishError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.get_mut().0 {
+            // Polled again after completing: a caller's mistake; it never completes twice.
+            State::Ready(result) => result.take().map_or(Poll::Pending, Poll::Ready),
+            State::Waiting(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl fmt::Debug for Publishing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            State::Ready(result) => f.debug_tuple("Publishing").field(result).finish(),
+            State::Waiting(_) => f.write_str("Publishing(<waiting>)"),
+        }
+    }
+}

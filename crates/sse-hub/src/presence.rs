@@ -1,0 +1,58 @@
+//! Presence: who is subscribed to what, and the hook that turns changes into events.
+
+use std::sync::Arc;
+
+use sse_core::{Event, InvalidField};
+
+use crate::Topic;
+
+/// Whether a subscriber came or went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PresenceKind {
+    /// A subscription to the topic started.
+    Joined,
+    /// A subscription to the topic ended (its stream ended or it was dropped).
+    Left,
+}
+
+/// A change in a topic's subscriber count, given to the hook set with
+/// [`HubBuilder::on_presence`](crate::HubBuilder::on_presence).
+#[derive(Debug, Clone, Copy)]
+pub struct PresenceChange<'a> {
+    pub(crate) topic: &'a Topic,
+    pub(crate) subscribers: usize,
+    pub(crate) kind: PresenceKind,
+}
+
+impl PresenceChange<'_> {
+    /// The topic.
+    #[must_use]
+    pub const fn topic(&self) -> &Topic {
+        self.topic
+    }
+
+    /// The topic's subscriber count after the change.
+    #[must_use]
+    pub const fn subscribers(&self) -> usize {
+        self.subscribers
+    }
+
+    /// Whether a subscriber came or went.
+    #[must_use]
+    pub const fn kind(&self) -> PresenceKind {
+        self.kind
+    }
+
+    /// An event named `name` whose data is the subscriber count in decimal: the usual
+    /// presence event (`event: presence`, `data: 3`).
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidField`] when `name` contains a line break.
+    pub fn count_event(&self, name: &'static str) -> Result<Event, InvalidField> {
+        Ok(Event::new().event(name)?.data(self.subscribers.to_string()))
+    }
+}
+
+/// The presence hook, shared by the hub's handles.
+pub(crate) type PresenceHook = Arc<dyn Fn(&PresenceChange<'_>) -> Option<Event> + Send + Sync>;
