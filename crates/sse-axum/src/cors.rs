@@ -70,7 +70,7 @@ pub struct SseCors<S> {
     policy: Arc<CorsPolicy>,
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: impl http::header::AsHeaderName) -> Option<&'a str> {
+fn header(headers: &HeaderMap, name: impl http::header::AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # Items
+//!
+//! | item | what it is |
+//! |---|---|
+//! | [`Sse`] | the `Reply`: a stream of events in, a `text/event-stream` response out |
+//! | [`last_event_id()`] | a filter extracting `Option<LastEventId>`, never rejecting |
+//! | [`cors()`] | wraps an SSE route in a [`CorsPolicy`], answering its preflight |
+//! | [`SseOptions`] | the builder methods of [`Sse`]: keep-alive, retry, error policy, shutdown |
+//!
+//! Everything else here is re-exported from [`sse_core`], so one `use sse_warp::...` is enough.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod carrier;
+mod cors;
+mod filters;
+mod reply;
+
+pub use cors::cors;
+pub use filters::last_event_id;
+pub use reply::Sse;
+pub use sse_core::{
+    CancellationToken, CorsError, CorsPolicy, Encoded, Event, IntoFrame, InvalidField, KeepAlive,
+    LastEventId, OnError, SseOptions, StreamConfig,
+};
