@@ -1,0 +1,82 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code, unreachable_pub)]
+
+use futures_util::{FutureExt, StreamExt};
+use sse_core::{Encoded, Event};
+use sse_hub::{EventId, Hub, Subscription, Topic};
+
+/// The fields of one encoded frame, read back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub event: Option<String>,
+    pub id: Option<String>,
+    pub data: Option<String>,
+    pub retry: Option<u64>,
+}
+
+/// Reads the fields of a frame the hub produced (always well formed).
+pub fn seen(frame: &Encoded) -> Seen {
+    let text = std::str::from_utf8(frame.as_bytes()).expect("frames are UTF-8");
+    assert!(
+        text.ends_with("\n\n"),
+        "a frame ends with a blank line: {text:?}"
+    );
+    let mut out = Seen::default();
+    for line in text.trim_end_matches('\n').split('\n') {
+        let (name, value) = line.split_once(": ").expect("name: value");
+        match name {
+            "event" => out.event = Some(value.to_owned()),
+            "id" => out.id = Some(value.to_owned()),
+            "data" => match &mut out.data {
+                Some(data) => {
+                    data.push('\n');
+                    data.push_str(value);
+                }
+                None => out.data = Some(value.to_owned()),
+            },
+            "retry" => out.retry = Some(value.parse().expect("retry is a number")),
+            other => panic!("unexpected field {other:?} in {text:?}"),
+        }
+    }
+    out
+}
+
+pub fn text(frame: &Encoded) -> String {
+    String::from_utf8(frame.as_bytes().to_vec()).expect("frames are UTF-8")
+}
+
+pub fn topic(name: &str) -> Topic {
+    Topic::new(name).expect("a valid topic")
+}
+
+/// Publishes `data` to `topic` with the in-process backplane (complete at once).
+pub fn publish(hub: &Hub, topic: &Topic, data: &str) -> EventId {
+    hub.publish(topic, Event::new().data(data.to_owned()))
+        .into_ready()
+        .expect("the memory backplane completes at once")
+        .expect("published")
+}
+
+/// The next item if one is ready now: `Some(Some(frame))`, `Some(None)` at the end,
+/// `None` when the stream would wait.
+pub fn poll_now(sub: &mut Subscription) -> Option<Option<Encoded>> {
+    sub.next().now_or_never()
+}
+
+/// Every frame ready now, stopping when the stream would wait or ends.
+pub fn ready_frames(sub: &mut Subscription) -> Vec<Encoded> {
+    let mut out = Vec::new();
+    while let Some(Some(frame)) = poll_now(sub) {
+        out.push(frame);
+    }
+    out
+}
+
+/// The data of every frame ready now.
+pub fn ready_data(sub: &mut Subscription) -> Vec<String> {
+    ready_frames(sub)
+        .iter()
+        .map(|f| seen(f).data.unwrap_or_default())
+        .collect()
+}
