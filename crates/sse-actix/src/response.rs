@@ -81,7 +81,10 @@ where
             ));
         }
         builder
-            .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("identity")))
+            .insert_header((
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static("identity"),
+            ))
             .streaming(self.stream)
     }
 }

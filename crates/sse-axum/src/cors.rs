@@ -105,7 +105,8 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let headers = request.headers();
         let origin = header(headers, ORIGIN);
-        if request.method() == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+        if request.method() == Method::OPTIONS
+            && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
         {
             let answer = self.policy.preflight(
                 origin,

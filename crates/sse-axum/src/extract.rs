@@ -91,6 +91,11 @@ impl std::error::Error for MissingLastEventId {}
 impl IntoResponse for MissingLastEventId {
     fn into_response(self) -> Response {
         let content_type = [(header::CONTENT_TYPE, "application/json")];
-        (StatusCode::BAD_REQUEST, content_type, MISSING_LAST_EVENT_ID_BODY).into_response()
+        (
+            StatusCode::BAD_REQUEST,
+            content_type,
+            MISSING_LAST_EVENT_ID_BODY,
+        )
+            .into_response()
     }
 }

@@ -21,6 +21,6 @@ pub use cors::{SseCors, SseCorsLayer};
 pub use extract::{LastEventId, MissingLastEventId};
 pub use response::Sse;
 pub use sse_core::{
-    CancellationToken, CorsError, CorsPolicy, Encoded, Event, InvalidField, IntoFrame, KeepAlive,
+    CancellationToken, CorsError, CorsPolicy, Encoded, Event, IntoFrame, InvalidField, KeepAlive,
     OnError, SseOptions, StreamConfig,
 };

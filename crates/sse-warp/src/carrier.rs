@@ -64,23 +64,41 @@ mod tests {
     fn frames_travel_unchanged() {
         let frames = [
             Event::new().data("plain").encode(),
-            Event::new().data(" lead\r\nCRLF\rCR\n\nboth data: data:").encode(),
+            Event::new()
+                .data(" lead\r\nCRLF\rCR\n\nboth data: data:")
+                .encode(),
             Event::new().data("").encode(),
-            Event::new().event("named").unwrap().id("7").unwrap().data("x").encode(),
+            Event::new()
+                .event("named")
+                .unwrap()
+                .id("7")
+                .unwrap()
+                .data("x")
+                .encode(),
             Event::new().id("only-id").unwrap().encode(),
-            Event::new().comment("a\nb").retry(Duration::from_millis(5)).encode(),
+            Event::new()
+                .comment("a\nb")
+                .retry(Duration::from_millis(5))
+                .encode(),
             Encoded::comment("keep-alive"),
             Event::new().encode(),
             Event::new().data("ünï \u{1F600}").encode(),
         ];
         for frame in &frames {
-            assert_eq!(wire(frame).as_bytes(), frame.as_bytes().as_ref(), "{frame:?}");
+            assert_eq!(
+                wire(frame).as_bytes(),
+                frame.as_bytes().as_ref(),
+                "{frame:?}"
+            );
         }
     }
 
     #[test]
     fn retry_first_frames_get_an_empty_comment_line() {
-        let frame = Event::new().retry(Duration::from_millis(1500)).data("d").encode();
+        let frame = Event::new()
+            .retry(Duration::from_millis(1500))
+            .data("d")
+            .encode();
         assert_eq!(wire(&frame), ":\nretry: 1500\ndata: d\n\n");
         let without_comments = |bytes: &[u8]| {
             let mut frames = sse_core::decode_all(bytes);

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use sse_core::{CorsPolicy, HeaderPair};
-use warp::http::header::{HeaderMap, HeaderValue};
 use warp::http::StatusCode;
+use warp::http::header::{HeaderMap, HeaderValue};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
@@ -70,7 +70,9 @@ where
         .and(optional_header("origin"))
         .and(optional_header("access-control-request-headers"))
         .map(
-            move |method: HeaderValue, origin: Option<HeaderValue>, requested: Option<HeaderValue>| {
+            move |method: HeaderValue,
+                  origin: Option<HeaderValue>,
+                  requested: Option<HeaderValue>| {
                 let answer = preflight_policy.preflight(
                     text(origin.as_ref()),
                     method.to_str().ok(),
@@ -83,15 +85,16 @@ where
                 response
             },
         );
-    let actual = optional_header("origin").and(route).map(
-        move |origin: Option<HeaderValue>, reply: R| {
-            let mut response = reply.into_response();
-            apply(
-                response.headers_mut(),
-                policy.response_headers(text(origin.as_ref())),
-            );
-            response
-        },
-    );
+    let actual =
+        optional_header("origin")
+            .and(route)
+            .map(move |origin: Option<HeaderValue>, reply: R| {
+                let mut response = reply.into_response();
+                apply(
+                    response.headers_mut(),
+                    policy.response_headers(text(origin.as_ref())),
+                );
+                response
+            });
     preflight.or(actual).unify()
 }

@@ -36,8 +36,7 @@ pub(crate) fn optional_header(
 /// assert_eq!(res.body(), "resuming after 7");
 /// # });
 /// ```
-pub fn last_event_id()
--> impl Filter<Extract = (Option<LastEventId>,), Error = Infallible> + Copy {
+pub fn last_event_id() -> impl Filter<Extract = (Option<LastEventId>,), Error = Infallible> + Copy {
     let query = warp::query::raw()
         .map(Some)
         .or(warp::any().map(|| None))

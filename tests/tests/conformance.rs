@@ -1,0 +1,563 @@
+//! The conformance suite: every case is written once, below, and runs as its own
+//! `#[test]` against each framework (`axum::case`, `actix::case`, `warp::case`), over a
+//! real TCP socket to a server on `127.0.0.1:0`, read by the raw client of
+//! `sse_conformance::client`.
+//!
+//! Timing: reads have a generous liveness deadline ([`LIVE`]); the keep-alive cases
+//! use short real intervals and compare gaps with bounds far from the failure they
+//! detect.
+
+use std::time::{Duration, Instant};
+
+use sse_conformance::client::{Chunk, Conn, EventReader, Head, ReadError};
+use sse_conformance::feed::{FeedHandle, FeedOptions};
+use sse_conformance::fixture::{ALLOWED_ORIGIN, FIXED_EXPECTED, KEEP_ALIVE_TEXT, fixed_frames};
+use sse_conformance::{Framework, Server};
+use sse_core::{Encoded, Event, Frame, OnError, RESPONSE_HEADERS, decode_all};
+
+/// The most any single read may take before a case fails.
+const LIVE: Duration = Duration::from_secs(5);
+
+/// The keep-alive interval of the timing cases.
+const INTERVAL: Duration = Duration::from_millis(400);
+
+fn start(framework: &Framework) -> Server {
+    Server::start(framework).expect("a test server")
+}
+
+fn get(server: &Server, target: &str, headers: &[(&str, &[u8])]) -> (Conn, Head) {
+    let mut conn = Conn::connect(server.addr).expect("connect");
+    conn.request("GET", target, headers).expect("send");
+    let head = conn.read_head(LIVE).expect("response head");
+    (conn, head)
+}
+
+/// Opens `/live` on a fresh feed.
+fn live(server: &Server, options: FeedOptions) -> (FeedHandle, EventReader, Head) {
+    let feed = server.scenario.feeds.push(options);
+    let (conn, head) = get(server, "/live", &[]);
+    assert_eq!(head.status, 200);
+    let reader = EventReader::new(conn, None).expect("identity body");
+    (feed, reader, head)
+}
+
+fn event(data: &str) -> Event {
+    Event::new().data(data.to_owned())
+}
+
+fn frame(event: &Event) -> Vec<u8> {
+    event.encode().as_bytes().to_vec()
+}
+
+fn keep_alive_frame() -> Vec<u8> {
+    Encoded::comment(KEEP_ALIVE_TEXT).as_bytes().to_vec()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+// ---------------------------------------------------------------------------------------
+// Headers and bytes
+
+/// An SSE response has exactly sse-core's three headers plus what the framework's
+/// HTTP/1.1 layer must add (`transfer-encoding: chunked` for a body of unknown length,
+/// `date`), and actix's `content-encoding: identity`; never `connection`, `keep-alive`
+/// or `content-length`.
+fn headers_exact(framework: &Framework) {
+    let server = start(framework);
+    let (_conn, head) = get(&server, "/fixed", &[]);
+    assert_eq!(head.status, 200);
+    let mut expected: Vec<String> = RESPONSE_HEADERS
+        .iter()
+        .map(|(n, _)| (*n).to_owned())
+        .chain(framework.extra_headers.iter().map(|(n, _)| (*n).to_owned()))
+        .collect();
+    expected.sort();
+    assert_eq!(head.names(), expected, "header names: {:?}", head.headers);
+    for (name, value) in RESPONSE_HEADERS {
+        assert_eq!(head.one(name).as_deref(), Some(value), "{name}");
+    }
+    for (name, value) in framework.extra_headers {
+        let got = head.one(name);
+        assert!(got.is_some(), "{name} appears once");
+        if let Some(value) = value {
+            assert_eq!(got.as_deref(), Some(*value), "{name}");
+        }
+    }
+    for absent in ["connection", "keep-alive", "content-length"] {
+        assert!(head.all(absent).is_empty(), "{absent} must not be sent");
+    }
+}
+
+/// The fixed tricky sequence arrives byte for byte as sse-core encodes it (warp: with
+/// its documented carrier difference), and decodes to what the encoding rules promise.
+fn body_bytes_exact(framework: &Framework) {
+    let server = start(framework);
+    let (mut conn, head) = get(&server, "/fixed", &[]);
+    let body = conn.read_body(&head, LIVE).expect("the whole body");
+    let expected: Vec<u8> = fixed_frames()
+        .expect("fixture")
+        .iter()
+        .flat_map(|f| (framework.wire)(f.as_bytes()))
+        .collect();
+    assert_eq!(text(&body), text(&expected));
+    assert_eq!(body, expected);
+    let messages: Vec<(String, String, String)> = decode_all(&body)
+        .into_iter()
+        .filter_map(|f| match f {
+            Frame::Message(m) => Some((m.event, m.data, m.last_event_id)),
+            _ => None,
+        })
+        .collect();
+    let promised: Vec<(String, String, String)> = FIXED_EXPECTED
+        .iter()
+        .map(|(t, d, i)| ((*t).to_owned(), (*d).to_owned(), (*i).to_owned()))
+        .collect();
+    assert_eq!(messages, promised);
+}
+
+// ---------------------------------------------------------------------------------------
+// Keep-alive
+
+/// With no events, keep-alive comments arrive one interval apart.
+fn keep_alive_cadence(framework: &Framework) {
+    let server = start(framework);
+    let options = FeedOptions {
+        keep_alive: Some(INTERVAL),
+        ..FeedOptions::default()
+    };
+    let (_feed, mut reader, _) = live(&server, options);
+    let mut last = Instant::now();
+    for n in 0..3 {
+        let frame = reader.next_frame(LIVE).expect("a keep-alive");
+        let gap = last.elapsed();
+        last = Instant::now();
+        assert_eq!(text(&frame), text(&keep_alive_frame()), "frame {n}");
+        // A keep-alive never comes early (the bound leaves room for delivery jitter).
+        assert!(gap >= INTERVAL * 3 / 4, "keep-alive {n} after {gap:?}");
+    }
+}
+
+/// An event restarts the silence: the next keep-alive comes a whole interval after it,
+/// not at the old schedule (which would be half an interval after it here).
+fn keep_alive_resets_after_event(framework: &Framework) {
+    let server = start(framework);
+    let options = FeedOptions {
+        keep_alive: Some(INTERVAL),
+        ..FeedOptions::default()
+    };
+    let (feed, mut reader, _) = live(&server, options);
+    assert_eq!(
+        reader.next_frame(LIVE).expect("first keep-alive"),
+        keep_alive_frame()
+    );
+    std::thread::sleep(INTERVAL / 2);
+    let tick = event("tick");
+    feed.send(tick.clone());
+    assert_eq!(reader.next_frame(LIVE).expect("the event"), frame(&tick));
+    let after_event = Instant::now();
+    assert_eq!(
+        reader.next_frame(LIVE).expect("next keep-alive"),
+        keep_alive_frame()
+    );
+    let gap = after_event.elapsed();
+    assert!(
+        gap >= INTERVAL * 3 / 4,
+        "keep-alive {gap:?} after the event"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// End and errors
+
+/// When the source ends, the body ends with the terminating chunk and the connection
+/// stays usable for the next request.
+fn stream_end_closes_cleanly(framework: &Framework) {
+    let server = start(framework);
+    let (mut feed, mut reader, _) = live(&server, FeedOptions::default());
+    let last = event("last");
+    feed.send(last.clone());
+    feed.end();
+    assert_eq!(reader.next_frame(LIVE).expect("the event"), frame(&last));
+    reader.expect_end(LIVE).expect("the terminating chunk");
+    assert!(reader.conn.raw().ends_with(b"0\r\n\r\n"));
+    let mut conn = reader.conn;
+    conn.request("GET", "/last-event-id", &[])
+        .expect("second request");
+    let head = conn.read_head(LIVE).expect("second response");
+    assert_eq!(head.status, 200);
+    assert_eq!(
+        text(&conn.read_body(&head, LIVE).expect("body")),
+        "data: None\n\n"
+    );
+}
+
+/// `OnError::Abort` (the default): the connection closes without the terminating
+/// chunk, so the client sees a network error. (Events the server wrote just before the
+/// error may be lost with the connection, as with any abort: the client resumes from
+/// the last id it saw. Here the event is read before the error is raised.)
+fn error_aborts_without_terminating_chunk(framework: &Framework) {
+    let server = start(framework);
+    let (feed, mut reader, _) = live(&server, FeedOptions::default());
+    let before = event("before");
+    feed.send(before.clone());
+    assert_eq!(reader.next_frame(LIVE).expect("the event"), frame(&before));
+    feed.fail();
+    match reader.conn.read_chunk(LIVE) {
+        Err(ReadError::Closed) => {}
+        other => panic!("expected the connection to close, got {other:?}"),
+    }
+    assert!(!reader.conn.raw().ends_with(b"0\r\n\r\n"));
+}
+
+/// `OnError::Close`: the body ends cleanly right after the events before the error.
+fn error_close_ends_cleanly(framework: &Framework) {
+    let server = start(framework);
+    let options = FeedOptions {
+        on_error: OnError::Close,
+        ..FeedOptions::default()
+    };
+    let (feed, mut reader, _) = live(&server, options);
+    let before = event("before");
+    feed.send(before.clone());
+    feed.fail();
+    feed.send(event("never"));
+    assert_eq!(reader.next_frame(LIVE).expect("the event"), frame(&before));
+    reader.expect_end(LIVE).expect("the terminating chunk");
+}
+
+/// `OnError::CloseWith`: the given frame, then a clean end.
+fn error_close_with_sends_final_frame(framework: &Framework) {
+    let server = start(framework);
+    let last = Event::new()
+        .event("error")
+        .expect("valid name")
+        .data("boom");
+    let options = FeedOptions {
+        on_error: OnError::CloseWith(last.encode()),
+        ..FeedOptions::default()
+    };
+    let (feed, mut reader, _) = live(&server, options);
+    let before = event("before");
+    feed.send(before.clone());
+    feed.fail();
+    assert_eq!(reader.next_frame(LIVE).expect("the event"), frame(&before));
+    assert_eq!(
+        reader.next_frame(LIVE).expect("the final frame"),
+        frame(&last)
+    );
+    reader.expect_end(LIVE).expect("the terminating chunk");
+}
+
+// ---------------------------------------------------------------------------------------
+// Last-Event-ID
+
+fn extracted(server: &Server, target: &str, headers: &[(&str, &[u8])]) -> String {
+    let (mut conn, head) = get(server, target, headers);
+    assert_eq!(head.status, 200, "{target}");
+    let body = text(&conn.read_body(&head, LIVE).expect("body"));
+    body.strip_prefix("data: ")
+        .and_then(|b| b.strip_suffix("\n\n"))
+        .unwrap_or_else(|| panic!("one event, got {body:?}"))
+        .to_owned()
+}
+
+fn last_event_id_from_header(framework: &Framework) {
+    let server = start(framework);
+    assert_eq!(
+        extracted(&server, "/last-event-id", &[("last-event-id", b"41")]),
+        r#"Some("41")"#
+    );
+    assert_eq!(extracted(&server, "/last-event-id", &[]), "None");
+}
+
+fn last_event_id_from_query(framework: &Framework) {
+    let server = start(framework);
+    let got = extracted(&server, "/last-event-id?topic=x&lastEventId=a%20b%2Fc", &[]);
+    assert_eq!(got, r#"Some("a b/c")"#);
+}
+
+fn last_event_id_header_wins(framework: &Framework) {
+    let server = start(framework);
+    let got = extracted(
+        &server,
+        "/last-event-id?lastEventId=7",
+        &[("last-event-id", b"41")],
+    );
+    assert_eq!(got, r#"Some("41")"#);
+}
+
+/// Oversize, non-UTF-8 and control-character ids count as absent (a garbage header
+/// then falls back to the query).
+fn last_event_id_garbage_is_absent(framework: &Framework) {
+    let server = start(framework);
+    let oversize = "x".repeat(1025);
+    let at_limit = "y".repeat(1024);
+    let path = "/last-event-id";
+    assert_eq!(
+        extracted(&server, path, &[("last-event-id", oversize.as_bytes())]),
+        "None"
+    );
+    assert_eq!(
+        extracted(&server, path, &[("last-event-id", at_limit.as_bytes())]),
+        format!("Some({at_limit:?})")
+    );
+    assert_eq!(
+        extracted(&server, path, &[("last-event-id", b"\xff\xfe")]),
+        "None"
+    );
+    assert_eq!(
+        extracted(&server, "/last-event-id?lastEventId=%01", &[]),
+        "None"
+    );
+    assert_eq!(
+        extracted(&server, &format!("{path}?lastEventId={oversize}"), &[]),
+        "None"
+    );
+    assert_eq!(
+        extracted(
+            &server,
+            "/last-event-id?lastEventId=9",
+            &[("last-event-id", b"\xff")]
+        ),
+        r#"Some("9")"#
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// CORS
+
+fn access_control(head: &Head) -> Vec<String> {
+    head.names()
+        .into_iter()
+        .filter(|n| n.starts_with("access-control-"))
+        .collect()
+}
+
+fn vary_has_origin(head: &Head) -> bool {
+    head.all("vary")
+        .iter()
+        .flat_map(|v| {
+            v.split(',')
+                .map(|p| p.trim().to_ascii_lowercase())
+                .collect::<Vec<_>>()
+        })
+        .any(|v| v == "origin")
+}
+
+/// An allowed origin gets its exact echo, credentials and `Vary: Origin`, and the stream.
+fn cors_allowed_origin(framework: &Framework) {
+    let server = start(framework);
+    let (mut conn, head) = get(&server, "/cors", &[("origin", ALLOWED_ORIGIN.as_bytes())]);
+    assert_eq!(head.status, 200);
+    assert_eq!(
+        head.one("access-control-allow-origin").as_deref(),
+        Some(ALLOWED_ORIGIN)
+    );
+    assert_eq!(
+        head.one("access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    assert!(vary_has_origin(&head), "vary: {:?}", head.all("vary"));
+    assert_eq!(
+        head.one("content-type").as_deref(),
+        Some("text/event-stream")
+    );
+    assert_eq!(
+        text(&conn.read_body(&head, LIVE).expect("body")),
+        "data: cors\n\n"
+    );
+}
+
+/// An unlisted origin gets no CORS header at all (only `Vary: Origin`).
+fn cors_unlisted_origin(framework: &Framework) {
+    let server = start(framework);
+    for origin in ["http://evil.example", "http://allowed.example.evil", "null"] {
+        let (_conn, head) = get(&server, "/cors", &[("origin", origin.as_bytes())]);
+        assert_eq!(head.status, 200);
+        assert!(
+            access_control(&head).is_empty(),
+            "{origin}: {:?}",
+            head.headers
+        );
+        assert!(vary_has_origin(&head), "{origin}");
+    }
+}
+
+/// A preflight from an allowed origin asking for `last-event-id` is allowed.
+fn cors_preflight_allows_last_event_id(framework: &Framework) {
+    let server = start(framework);
+    let mut conn = Conn::connect(server.addr).expect("connect");
+    let headers: [(&str, &[u8]); 3] = [
+        ("origin", ALLOWED_ORIGIN.as_bytes()),
+        ("access-control-request-method", b"GET"),
+        ("access-control-request-headers", b"last-event-id"),
+    ];
+    conn.request("OPTIONS", "/cors", &headers).expect("send");
+    let head = conn.read_head(LIVE).expect("head");
+    assert_eq!(head.status, 204);
+    assert_eq!(
+        head.one("access-control-allow-origin").as_deref(),
+        Some(ALLOWED_ORIGIN)
+    );
+    assert_eq!(
+        head.one("access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        head.one("access-control-allow-methods").as_deref(),
+        Some("GET")
+    );
+    let allowed = head.one("access-control-allow-headers").unwrap_or_default();
+    assert!(
+        allowed
+            .split(',')
+            .any(|h| h.trim().eq_ignore_ascii_case("last-event-id")),
+        "{allowed}"
+    );
+    assert!(vary_has_origin(&head));
+}
+
+/// A preflight from an unlisted origin is refused: 403, a JSON reason, no CORS header.
+fn cors_preflight_rejected(framework: &Framework) {
+    let server = start(framework);
+    let mut conn = Conn::connect(server.addr).expect("connect");
+    let headers: [(&str, &[u8]); 2] = [
+        ("origin", b"http://evil.example"),
+        ("access-control-request-method", b"GET"),
+    ];
+    conn.request("OPTIONS", "/cors", &headers).expect("send");
+    let head = conn.read_head(LIVE).expect("head");
+    assert_eq!(head.status, 403);
+    assert_eq!(
+        head.one("content-type").as_deref(),
+        Some("application/json")
+    );
+    assert!(access_control(&head).is_empty(), "{:?}", head.headers);
+    let body = conn.read_body(&head, LIVE).expect("body");
+    let json: serde_json::Value = serde_json::from_slice(&body).expect("a JSON body");
+    assert!(json["error"].is_string(), "{json}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Compression, disconnect, shutdown
+
+/// Under the framework's compression middleware, a client accepting gzip gets each event
+/// while the stream is still open: the next event is only sent after the previous one
+/// was read, so a middleware that buffered would time the read out.
+fn compression_passes_events_promptly(framework: &Framework) {
+    let server = start(framework);
+    let mut feed = server.scenario.feeds.push(FeedOptions::default());
+    let (conn, head) = get(&server, "/compressed", &[("accept-encoding", b"gzip")]);
+    assert_eq!(head.status, 200);
+    let encoding = head.one("content-encoding");
+    assert_eq!(
+        encoding.as_deref(),
+        framework.compressed_encoding,
+        "{:?}",
+        head.headers
+    );
+    let mut reader = EventReader::new(conn, encoding.as_deref()).expect("a known encoding");
+    for n in 0..3 {
+        let e = event(&format!("event {n}"));
+        feed.send(e.clone());
+        assert_eq!(
+            reader.next_frame(LIVE).expect("the event, at once"),
+            frame(&e)
+        );
+    }
+    feed.end();
+    reader.expect_end(LIVE).expect("the terminating chunk");
+}
+
+/// A client that goes away makes the server drop the event stream (the source's drop
+/// guard fires) within a few keep-alive intervals.
+fn client_disconnect_drops_stream(framework: &Framework) {
+    let server = start(framework);
+    let interval = Duration::from_millis(200);
+    let options = FeedOptions {
+        keep_alive: Some(interval),
+        ..FeedOptions::default()
+    };
+    let (feed, mut reader, _) = live(&server, options);
+    assert_eq!(
+        reader.next_frame(LIVE).expect("a keep-alive"),
+        keep_alive_frame()
+    );
+    assert!(
+        !feed.dropped_within(Duration::ZERO),
+        "dropped while the client was there"
+    );
+    reader.conn.close();
+    assert!(
+        feed.dropped_within(interval * 15),
+        "the stream outlived its client"
+    );
+}
+
+/// Graceful shutdown alone waits on an open stream; cancelling the shutdown token ends
+/// the stream cleanly (terminating chunk) and the server's graceful shutdown returns.
+fn shutdown_ends_streams(framework: &Framework) {
+    let mut server = start(framework);
+    let (feed, mut reader, _) = live(&server, FeedOptions::default());
+    let first = event("first");
+    feed.send(first.clone());
+    assert_eq!(reader.next_frame(LIVE).expect("the event"), frame(&first));
+    assert!(
+        !server.stop_without_token(Duration::from_millis(500)),
+        "graceful shutdown should wait on the open stream"
+    );
+    server.scenario.shutdown.cancel();
+    match reader.conn.read_chunk(LIVE) {
+        Ok(Chunk::End) => {}
+        other => panic!("expected the terminating chunk, got {other:?}"),
+    }
+    assert!(
+        server.finished_within(Duration::from_secs(10)),
+        "graceful shutdown did not return"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// One `#[test]` per case for a framework, in a module named after it.
+macro_rules! conformance {
+    ($module:ident, $framework:expr) => {
+        mod $module {
+            conformance!(@cases $framework;
+                headers_exact,
+                body_bytes_exact,
+                keep_alive_cadence,
+                keep_alive_resets_after_event,
+                stream_end_closes_cleanly,
+                error_aborts_without_terminating_chunk,
+                error_close_ends_cleanly,
+                error_close_with_sends_final_frame,
+                last_event_id_from_header,
+                last_event_id_from_query,
+                last_event_id_header_wins,
+                last_event_id_garbage_is_absent,
+                cors_allowed_origin,
+                cors_unlisted_origin,
+                cors_preflight_allows_last_event_id,
+                cors_preflight_rejected,
+                compression_passes_events_promptly,
+                client_disconnect_drops_stream,
+                shutdown_ends_streams,
+            );
+        }
+    };
+    (@cases $framework:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                super::$case(&$framework);
+            }
+        )*
+    };
+}
+
+conformance!(axum, sse_conformance::AXUM);
+conformance!(actix, sse_conformance::ACTIX);
+conformance!(warp, sse_conformance::WARP);
