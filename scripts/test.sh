@@ -20,3 +20,16 @@ cargo test --workspace --all-features --locked
 
 step "cargo doc (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked
+
+# --- browser check (tests/browser) ------------------------------------------------------
+# Chromium's EventSource reads the fixed event sequence from the axum, actix-web and warp
+# test servers (`sse-test-server`) and must receive exactly what the encoding rules promise.
+# Installs Debian's chromium when it is missing and playwright-core from the lock file.
+step "browser check (Chromium EventSource against axum, actix-web, warp)"
+if [ ! -x /usr/bin/chromium ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y chromium
+fi
+cargo build -p sse-conformance --bin sse-test-server --locked
+(cd tests/browser && npm ci --no-audit --no-fund && node check.mjs ../../target/debug/sse-test-server)
