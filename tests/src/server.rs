@@ -7,10 +7,10 @@
 //! | `GET /` | the browser check's page ([`BROWSER_PAGE`](crate::fixture::BROWSER_PAGE)) |
 //! | `GET /expected` | what the page must receive, as JSON |
 //! | `GET /fixed` | the fixed event sequence, then the end of the stream |
-//! | `GET /live` | the next queued [`Feed`](crate::feed::Feed), with the scenario's shutdown token |
+//! | `GET /live` | the next queued [`Feed`], with the scenario's shutdown token |
 //! | `GET /compressed` | the same, under the framework's compression middleware |
 //! | `GET /last-event-id` | one event whose data is the extracted id, `Some("..")` or `None` |
-//! | `GET`, `OPTIONS /cors` | one event, under the SSE CORS policy allowing [`ALLOWED_ORIGIN`](crate::fixture::ALLOWED_ORIGIN) |
+//! | `GET`, `OPTIONS /cors` | one event, under the SSE CORS policy allowing [`ALLOWED_ORIGIN`] |
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::mpsc as std_mpsc;
