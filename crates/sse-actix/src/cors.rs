@@ -6,10 +6,10 @@ use std::rc::Rc;
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
-use sse_core::{CorsPolicy, HeaderPair};
+use sse_core::{APPENDED_HEADERS, CorsPolicy, HeaderPair};
 
 /// Middleware applying a [`CorsPolicy`] to an SSE resource: the event-stream response
 /// gets the policy's CORS headers, and a preflight (`OPTIONS` with
@@ -78,17 +78,16 @@ fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Copies the policy's headers: `vary` is appended, the others replace.
+/// Copies the policy's headers: those that list values are appended, the others replace.
 fn apply(headers: &mut HeaderMap, pairs: Vec<HeaderPair<'_>>) {
     for (name, value) in pairs {
-        let (name, Ok(value)) = (HeaderName::from_static(name), HeaderValue::from_str(&value))
-        else {
+        let Ok(value) = HeaderValue::from_str(&value) else {
             continue;
         };
-        if name == header::VARY {
-            headers.append(name, value);
+        if APPENDED_HEADERS.contains(&name) {
+            headers.append(HeaderName::from_static(name), value);
         } else {
-            headers.insert(name, value);
+            headers.insert(HeaderName::from_static(name), value);
         }
     }
 }
@@ -108,9 +107,8 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let headers = request.headers();
         let origin = header(headers, &header::ORIGIN);
-        if request.method() == Method::OPTIONS
-            && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
-        {
+        let has_request_method = headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        if CorsPolicy::is_preflight(request.method().as_str(), has_request_method) {
             let answer = self.policy.preflight(
                 origin,
                 header(headers, &header::ACCESS_CONTROL_REQUEST_METHOD),

@@ -10,8 +10,8 @@ use axum_core::response::{IntoResponse, Response};
 use http::header::{
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, ORIGIN,
 };
-use http::{HeaderValue, Method, Request, StatusCode};
-use sse_core::{CorsPolicy, HeaderPair};
+use http::{HeaderValue, Request, StatusCode};
+use sse_core::{APPENDED_HEADERS, CorsPolicy, HeaderPair};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -74,13 +74,13 @@ fn header(headers: &HeaderMap, name: impl http::header::AsHeaderName) -> Option<
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Copies the policy's headers: `vary` is appended, the others replace.
+/// Copies the policy's headers: those that list values are appended, the others replace.
 fn apply(headers: &mut HeaderMap, pairs: Vec<HeaderPair<'_>>) {
     for (name, value) in pairs {
         let Ok(value) = HeaderValue::from_str(&value) else {
             continue;
         };
-        if name == "vary" {
+        if APPENDED_HEADERS.contains(&name) {
             headers.append(name, value);
         } else {
             headers.insert(name, value);
@@ -105,9 +105,8 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let headers = request.headers();
         let origin = header(headers, ORIGIN);
-        if request.method() == Method::OPTIONS
-            && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
-        {
+        let has_request_method = headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+        if CorsPolicy::is_preflight(request.method().as_str(), has_request_method) {
             let answer = self.policy.preflight(
                 origin,
                 header(headers, ACCESS_CONTROL_REQUEST_METHOD),

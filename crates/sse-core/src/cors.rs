@@ -15,6 +15,10 @@ use crate::last_event_id::LAST_EVENT_ID_HEADER;
 /// `Origin`.
 pub type HeaderPair<'a> = (&'static str, Cow<'a, str>);
 
+/// The headers of [`CorsPolicy`]'s answers that list values: an adapter adds them to the
+/// values a response already has (`vary: accept-encoding` stays), and replaces the others.
+pub const APPENDED_HEADERS: [&str; 1] = ["vary"];
+
 const VARY_ACTUAL: &str = "origin";
 const VARY_PREFLIGHT: &str =
     "origin, access-control-request-method, access-control-request-headers";
@@ -185,6 +189,14 @@ impl CorsPolicy {
         }
         self.headers.push(name.to_ascii_lowercase());
         Ok(self)
+    }
+
+    /// True when a request is a CORS preflight, to be answered with
+    /// [`preflight`](CorsPolicy::preflight) instead of the handler: `OPTIONS` with an
+    /// `Access-Control-Request-Method` header.
+    #[must_use]
+    pub fn is_preflight(method: &str, has_request_method: bool) -> bool {
+        method == "OPTIONS" && has_request_method
     }
 
     /// True when `origin` may read the stream.
@@ -396,6 +408,19 @@ mod tests {
             assert!(r.body.is_some_and(|b| b.starts_with(r#"{"error":"#)));
             assert_eq!(get(&r.headers, "content-type"), Some("application/json"));
         }
+    }
+
+    #[test]
+    fn preflight_detection() {
+        assert!(CorsPolicy::is_preflight("OPTIONS", true));
+        assert!(!CorsPolicy::is_preflight("OPTIONS", false));
+        assert!(!CorsPolicy::is_preflight("GET", true));
+        let h = policy().response_headers(Some("https://a.example"));
+        let appended: Vec<_> = h
+            .iter()
+            .filter(|(n, _)| APPENDED_HEADERS.contains(n))
+            .collect();
+        assert_eq!(appended, [&("vary", Cow::Borrowed("origin"))]);
     }
 
     #[test]

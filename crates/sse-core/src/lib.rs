@@ -67,7 +67,7 @@ mod options;
 mod stream;
 
 pub use bytes::Bytes;
-pub use cors::{CorsError, CorsPolicy, HeaderPair, PreflightResponse};
+pub use cors::{APPENDED_HEADERS, CorsError, CorsPolicy, HeaderPair, PreflightResponse};
 pub use decoder::{Decoder, Frame, Message, decode_all};
 pub use encoded::Encoded;
 pub use error::{FieldName, InvalidField, Problem};

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sse_core::{CorsPolicy, HeaderPair};
+use sse_core::{APPENDED_HEADERS, CorsPolicy, HeaderPair};
 use warp::http::StatusCode;
 use warp::http::header::{HeaderMap, HeaderValue};
 use warp::reply::{Reply, Response};
@@ -10,13 +10,13 @@ use warp::{Filter, Rejection};
 
 use crate::filters::optional_header;
 
-/// Copies the policy's headers: `vary` is appended, the others replace.
+/// Copies the policy's headers: those that list values are appended, the others replace.
 fn apply(headers: &mut HeaderMap, pairs: Vec<HeaderPair<'_>>) {
     for (name, value) in pairs {
         let Ok(value) = HeaderValue::from_str(&value) else {
             continue;
         };
-        if name == "vary" {
+        if APPENDED_HEADERS.contains(&name) {
             headers.append(name, value);
         } else {
             headers.insert(name, value);
