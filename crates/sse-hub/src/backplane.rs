@@ -50,6 +50,15 @@ pub trait Backplane: Send + Sync + fmt::Debug + 'static {
     /// The hub checks the rest: an id after the newest event it holds is treated as
     /// unknown too.
     fn parse_id(&self, text: &str) -> Option<EventId>;
+
+    /// The id of the position before the first event (sorting before every id this
+    /// backplane issues), if it has one: `<epoch>-0` for the memory backplane, `0-0`
+    /// for Redis. The hub names it when there is no event to name (a live stream on a
+    /// hub that has published nothing yet, a reset replaying from the start), so that
+    /// the client still has a `Last-Event-ID` to come back with. The default: none.
+    fn origin(&self) -> Option<EventId> {
+        None
+    }
 }
 
 /// An event on its way through a backplane: its topic, the event (its `id` is set by

@@ -30,6 +30,7 @@ pub(crate) struct Config {
     pub(crate) max_topics: usize,
     pub(crate) max_per_subscription: usize,
     pub(crate) replay_on_reset: bool,
+    pub(crate) announce_position: bool,
     pub(crate) shutdown_retry: Option<RangeInclusive<Duration>>,
     pub(crate) max_lifetime: Option<Duration>,
     pub(crate) lifetime_retry: RangeInclusive<Duration>,
@@ -45,6 +46,7 @@ impl fmt::Debug for Config {
             .field("max_topics", &self.max_topics)
             .field("max_per_subscription", &self.max_per_subscription)
             .field("replay_on_reset", &self.replay_on_reset)
+            .field("announce_position", &self.announce_position)
             .field("shutdown_retry", &self.shutdown_retry)
             .field("max_lifetime", &self.max_lifetime)
             .field("lifetime_retry", &self.lifetime_retry)
@@ -66,6 +68,7 @@ impl Default for Config {
             max_topics: DEFAULT_MAX_TOPICS,
             max_per_subscription: DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION,
             replay_on_reset: builder.replay_on_reset,
+            announce_position: builder.announce_position,
             shutdown_retry: builder.shutdown_retry,
             max_lifetime: None,
             lifetime_retry: builder.lifetime_retry,
@@ -106,6 +109,7 @@ pub struct HubBuilder {
     max_topics: usize,
     max_per_subscription: usize,
     replay_on_reset: bool,
+    announce_position: bool,
     shutdown_retry: Option<RangeInclusive<Duration>>,
     max_lifetime: Option<Duration>,
     lifetime_retry: RangeInclusive<Duration>,
@@ -124,6 +128,7 @@ impl HubBuilder {
             max_topics: DEFAULT_MAX_TOPICS,
             max_per_subscription: DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION,
             replay_on_reset: true,
+            announce_position: true,
             shutdown_retry: Some(Duration::from_secs(1)..=Duration::from_secs(5)),
             max_lifetime: None,
             lifetime_retry: Duration::from_millis(250)..=Duration::from_millis(1000),
@@ -184,6 +189,16 @@ impl HubBuilder {
     /// default) or to go straight to live events.
     pub const fn replay_on_reset(mut self, replay: bool) -> Self {
         self.replay_on_reset = replay;
+        self
+    }
+
+    /// Whether a live stream (one without a usable `Last-Event-ID`) starts with an
+    /// `id:`-only frame naming the current position (the default), so that a client
+    /// whose stream ends before its first event (lag, lifetime, shutdown) still comes
+    /// back with a `Last-Event-ID` and misses nothing. Such a frame sets the client's
+    /// last event id and dispatches nothing (no `data`).
+    pub const fn announce_position(mut self, announce: bool) -> Self {
+        self.announce_position = announce;
         self
     }
 
@@ -318,6 +333,7 @@ impl HubBuilder {
             max_topics: self.max_topics,
             max_per_subscription: self.max_per_subscription,
             replay_on_reset: self.replay_on_reset,
+            announce_position: self.announce_position,
             shutdown_retry: self.shutdown_retry.clone(),
             max_lifetime: self.max_lifetime,
             lifetime_retry: self.lifetime_retry.clone(),
@@ -342,6 +358,7 @@ impl fmt::Debug for HubBuilder {
             .field("max_topics", &self.max_topics)
             .field("max_topics_per_subscription", &self.max_per_subscription)
             .field("replay_on_reset", &self.replay_on_reset)
+            .field("announce_position", &self.announce_position)
             .field("shutdown_retry", &self.shutdown_retry)
             .field("max_lifetime", &self.max_lifetime)
             .field("lifetime_retry", &self.lifetime_retry)

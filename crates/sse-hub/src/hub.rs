@@ -1,5 +1,6 @@
 //! [`Hub`]: the handle, and the state every handle, subscription and inbox shares.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -145,10 +146,9 @@ impl Shared {
 
     pub(crate) fn subscribe(
         self: &Arc<Self>,
-        topics: &[Topic],
+        mut names: Vec<Topic>,
         last_event_id: Option<&str>,
     ) -> Result<Subscription, SubscribeError> {
-        let mut names = topics.to_vec();
         names.sort_unstable();
         names.dedup();
         if names.is_empty() {
@@ -166,6 +166,7 @@ impl Shared {
             return Ok(Subscription::closed(self.clone(), number));
         }
         let wanted = last_event_id.map(|text| self.backplane.parse_id(text));
+        let origin = self.backplane.origin();
         let mut rng = Rng::new(self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let deadline = self
             .config
@@ -187,7 +188,7 @@ impl Shared {
             let resume_at = match wanted {
                 None => None,
                 Some(None) => Some(Err(ResetReason::Unknown)),
-                Some(Some(id)) if state.last_id.is_none_or(|last| id > last) => {
+                Some(Some(id)) if state.last_id.or(origin).is_none_or(|last| id > last) => {
                     Some(Err(ResetReason::Unknown))
                 }
                 Some(Some(id)) if inners.iter().all(|i| i.floor.is_none_or(|f| f <= id)) => {
@@ -202,9 +203,9 @@ impl Shared {
                 Some(Err(_)) if self.config.replay_on_reset => {
                     // Replay from the newest floor: every subscribed topic is complete after it.
                     let floor = inners.iter().filter_map(|i| i.floor).max();
-                    (Some(floor), floor)
+                    (Some(floor), floor.or(origin))
                 }
-                Some(Err(_)) => (None, state.last_id),
+                Some(Err(_)) => (None, state.last_id.or(origin)),
             };
             let mut cursors = Vec::with_capacity(logs.len());
             let mut replay = 0;
@@ -236,7 +237,13 @@ impl Shared {
                 ));
             }
             let (start, first) = match resume_at {
-                None => (Start::Live, None),
+                None => {
+                    let position = state.last_id.or(origin);
+                    let frame = position
+                        .filter(|_| self.config.announce_position)
+                        .map(position_frame);
+                    (Start::Live, frame)
+                }
                 Some(Ok(_)) => (Start::Resumed { replay }, None),
                 Some(Err(reason)) => (
                     Start::Reset { reason, replay },
@@ -246,7 +253,7 @@ impl Shared {
             (cursors, start, first)
         };
         self.counters.subscribers.fetch_add(1, Ordering::Relaxed);
-        if first.is_some() {
+        if matches!(start, Start::Reset { .. }) {
             self.counters.resets.fetch_add(1, Ordering::Relaxed);
         }
         for log in changed {
@@ -300,6 +307,18 @@ impl Shared {
             log.wake_all();
         }
     }
+}
+
+/// The frame that tells a live subscriber where it starts: `id: <position>` alone, which
+/// sets the client's last event id and dispatches nothing.
+fn position_frame(id: EventId) -> Encoded {
+    let event = Event::new();
+    // An id of visible ASCII is never refused.
+    event
+        .clone()
+        .id(id.as_str().to_owned())
+        .unwrap_or(event)
+        .encode()
 }
 
 /// The `reset` event: `event: reset`, `id:` the position the stream continues from (when
@@ -394,7 +413,9 @@ impl Hub {
         self.shared.backplane.publish(envelope)
     }
 
-    /// Subscribes to live events of `topics` (duplicates count once): the stream starts
+    /// Subscribes to live events of `topics` (any iterable of topics or references to
+    /// them: `[&chat]`, `&topics`; duplicates count once): after an `id:`-only frame
+    /// naming its position (see [`HubBuilder::announce_position`]), the stream starts
     /// with the next event published.
     ///
     /// # Errors
@@ -402,8 +423,12 @@ impl Hub {
     /// [`SubscribeError`] when `topics` is empty, holds more topics than one
     /// subscription may follow, or needs a topic the full hub cannot make.
     /// After [`shutdown`](Self::shutdown) the subscription is returned already ended.
-    pub fn subscribe(&self, topics: &[Topic]) -> Result<Subscription, SubscribeError> {
-        self.shared.subscribe(topics, None)
+    pub fn subscribe<I>(&self, topics: I) -> Result<Subscription, SubscribeError>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Topic>,
+    {
+        self.shared.subscribe(collect(topics), None)
     }
 
     /// Subscribes to `topics`, resuming after `last_event_id` (the client's
@@ -421,12 +446,16 @@ impl Hub {
     /// # Errors
     ///
     /// As [`subscribe`](Self::subscribe).
-    pub fn resume(
+    pub fn resume<I>(
         &self,
-        topics: &[Topic],
+        topics: I,
         last_event_id: Option<&str>,
-    ) -> Result<Subscription, SubscribeError> {
-        self.shared.subscribe(topics, last_event_id)
+    ) -> Result<Subscription, SubscribeError>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Topic>,
+    {
+        self.shared.subscribe(collect(topics), last_event_id)
     }
 
     /// The number of open subscriptions to `topic`.
@@ -498,6 +527,14 @@ impl Hub {
     pub fn is_shut_down(&self) -> bool {
         self.shared.closed.load(Ordering::Acquire)
     }
+}
+
+fn collect<I>(topics: I) -> Vec<Topic>
+where
+    I: IntoIterator,
+    I::Item: Borrow<Topic>,
+{
+    topics.into_iter().map(|t| t.borrow().clone()).collect()
 }
 
 impl Default for Hub {

@@ -95,6 +95,10 @@ impl Backplane for MemoryBackplane {
         }))
     }
 
+    fn origin(&self) -> Option<EventId> {
+        Some(self.make_id(0))
+    }
+
     fn parse_id(&self, text: &str) -> Option<EventId> {
         let (epoch, n) = text.split_once('-')?;
         if epoch.len() != EPOCH_DIGITS
@@ -163,6 +167,7 @@ mod tests {
             }
             assert_eq!(bp.parse_id(&bad), None, "{bad:?}");
         }
-        assert!(bp.parse_id(&format!("{epoch}-0")).is_some());
+        assert_eq!(bp.parse_id(&format!("{epoch}-0")), bp.origin());
+        assert!(bp.origin() < Some(bp.make_id(1)));
     }
 }

@@ -21,7 +21,9 @@ use crate::log::{TopicInner, TopicLog};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Start {
-    /// No `Last-Event-ID`: live events only.
+    /// No `Last-Event-ID`: live events only, after an `id:`-only frame naming the
+    /// position (unless turned off with
+    /// [`HubBuilder::announce_position`](crate::HubBuilder::announce_position)).
     Live,
     /// Resumed exactly after the client's `Last-Event-ID`: `replay` missed events first.
     Resumed {
@@ -155,7 +157,9 @@ enum Next {
 ///
 /// # What a stream yields, in order
 ///
-/// 1. after an unresumable `Last-Event-ID`, a `reset` event (see [`Start::Reset`]);
+/// 1. after an unresumable `Last-Event-ID`, a `reset` event (see [`Start::Reset`]); on
+///    a live stream, an `id:`-only frame naming where it starts (see
+///    [`HubBuilder::announce_position`](crate::HubBuilder::announce_position));
 /// 2. whenever a topic's presence event changed since the last read, the newest one;
 /// 3. the events published to its topics, in publish order: first those it resumes
 ///    from, then live ones;
@@ -180,7 +184,7 @@ enum Next {
 pub struct Subscription {
     shared: Arc<Shared>,
     cursors: Box<[Cursor]>,
-    /// The `reset` frame, until sent.
+    /// The `reset` or position frame, until sent.
     first: Option<Encoded>,
     start: Start,
     deadline: Option<Instant>,

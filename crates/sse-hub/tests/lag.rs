@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{poll_now, publish, ready_data, topic};
+use common::{poll_now, publish, ready_data, seen, subscribe, topic};
 use sse_core::Event;
 use sse_hub::{End, Hub, Start};
 
@@ -15,7 +15,7 @@ fn too_far_behind_ends_the_stream_and_resuming_loses_nothing() {
         .build()
         .unwrap();
     let t = topic("t");
-    let mut sub = hub.subscribe(&[t.clone()]).unwrap();
+    let mut sub = subscribe(&hub, [&t]);
     let first = publish(&hub, &t, "1");
     assert_eq!(ready_data(&mut sub), ["1"]);
     for n in 2..=6 {
@@ -26,7 +26,7 @@ fn too_far_behind_ends_the_stream_and_resuming_loses_nothing() {
     assert_eq!(hub.subscribers("t"), 0, "left at once");
     assert_eq!(hub.stats().lag_disconnects, 1);
 
-    let mut back = hub.resume(&[t.clone()], Some(first.as_str())).unwrap();
+    let mut back = hub.resume([&t], Some(first.as_str())).unwrap();
     assert_eq!(back.start(), Start::Resumed { replay: 5 });
     assert_eq!(ready_data(&mut back), ["2", "3", "4", "5", "6"]);
 }
@@ -39,7 +39,7 @@ fn exactly_at_the_limit_is_not_too_far() {
         .build()
         .unwrap();
     let t = topic("t");
-    let mut sub = hub.subscribe(&[t.clone()]).unwrap();
+    let mut sub = subscribe(&hub, [&t]);
     for n in 1..=4 {
         publish(&hub, &t, &n.to_string());
     }
@@ -56,11 +56,11 @@ fn lag_in_bytes_counts_but_one_big_event_alone_is_never_lag() {
         .unwrap();
     let t = topic("t");
     let big = "x".repeat(1000);
-    let mut sub = hub.subscribe(&[t.clone()]).unwrap();
+    let mut sub = subscribe(&hub, [&t]);
     publish(&hub, &t, &big);
     assert_eq!(
         ready_data(&mut sub),
-        [big.clone()],
+        std::slice::from_ref(&big),
         "one event, however big, is delivered"
     );
     for _ in 0..3 {
@@ -82,7 +82,7 @@ fn events_replayed_on_resume_do_not_count_as_lag() {
     for n in 1..=10 {
         publish(&hub, &t, &n.to_string());
     }
-    let mut sub = hub.resume(&[t.clone()], Some(from.as_str())).unwrap();
+    let mut sub = hub.resume([&t], Some(from.as_str())).unwrap();
     publish(&hub, &t, "11");
     publish(&hub, &t, "12");
     let got = ready_data(&mut sub);
@@ -105,7 +105,7 @@ fn lag_over_several_topics_is_the_sum() {
         .build()
         .unwrap();
     let (a, b) = (topic("a"), topic("b"));
-    let mut sub = hub.subscribe(&[a.clone(), b.clone()]).unwrap();
+    let mut sub = subscribe(&hub, &[a.clone(), b.clone()]);
     publish(&hub, &a, "a1");
     publish(&hub, &b, "b1");
     publish(&hub, &a, "a2");
@@ -127,7 +127,7 @@ fn the_publisher_never_waits_and_the_history_stays_bounded() {
         .build()
         .unwrap();
     let t = topic("t");
-    let mut stuck = hub.subscribe(&[t.clone()]).unwrap();
+    let mut stuck = subscribe(&hub, [&t]);
     for n in 0..10_000 {
         hub.publish(&t, Event::new().data(n.to_string()))
             .into_ready()
@@ -140,4 +140,25 @@ fn the_publisher_never_waits_and_the_history_stays_bounded() {
     // go on exactly: its stream ends, and its client resumes (with a reset).
     assert_eq!(poll_now(&mut stuck), Some(None));
     assert_eq!(stuck.end(), Some(End::Lagged));
+}
+
+#[test]
+fn a_stream_that_ends_before_its_first_event_still_resumes_exactly() {
+    let hub = Hub::builder()
+        .history(10)
+        .max_lag_events(Some(2))
+        .build()
+        .unwrap();
+    let t = topic("t");
+    publish(&hub, &t, "old");
+    let mut sub = hub.subscribe([&t]).unwrap();
+    for n in 1..=3 {
+        publish(&hub, &t, &n.to_string());
+    }
+    // The client saw only the position frame; its EventSource keeps that id.
+    let position = seen(&poll_now(&mut sub).unwrap().unwrap()).id.unwrap();
+    assert_eq!(poll_now(&mut sub), Some(None));
+    let mut back = hub.resume([&t], Some(&position)).unwrap();
+    assert_eq!(back.start(), Start::Resumed { replay: 3 });
+    assert_eq!(ready_data(&mut back), ["1", "2", "3"]);
 }

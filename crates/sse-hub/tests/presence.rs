@@ -5,7 +5,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{poll_now, publish, ready_frames, seen, text, topic};
+use common::{poll_now, publish, ready_frames, seen, subscribe, text, topic};
 use futures_util::StreamExt;
 use sse_hub::{Hub, PresenceKind};
 
@@ -23,9 +23,9 @@ fn chat_presence_hub() -> Hub {
 fn counts_per_topic_and_in_total_follow_subscriptions() {
     let hub = Hub::new();
     let (chat, clock) = (topic("chat"), topic("clock"));
-    let a = hub.subscribe(&[chat.clone()]).unwrap();
-    let b = hub.subscribe(&[chat.clone(), clock.clone()]).unwrap();
-    let c = hub.subscribe(&[clock.clone()]).unwrap();
+    let a = subscribe(&hub, [&chat]);
+    let b = subscribe(&hub, &[chat.clone(), clock.clone()]);
+    let c = subscribe(&hub, [&clock]);
     assert_eq!(
         (
             hub.subscribers("chat"),
@@ -63,8 +63,8 @@ fn the_hook_sees_every_join_and_leave_with_the_new_count() {
         })
         .build()
         .unwrap();
-    let a = hub.subscribe(&[topic("x")]).unwrap();
-    let b = hub.subscribe(&[topic("x"), topic("y")]).unwrap();
+    let a = subscribe(&hub, &[topic("x")]);
+    let b = subscribe(&hub, &[topic("x"), topic("y")]);
     drop(a);
     drop(b);
     use PresenceKind::{Joined, Left};
@@ -84,7 +84,7 @@ fn the_hook_sees_every_join_and_leave_with_the_new_count() {
 fn chat_subscribers_get_the_count_including_themselves_and_every_change() {
     let hub = chat_presence_hub();
     let chat = topic("chat");
-    let mut a = hub.subscribe(&[chat.clone()]).unwrap();
+    let mut a = subscribe(&hub, [&chat]);
     let first = poll_now(&mut a).unwrap().unwrap();
     assert_eq!(
         text(&first),
@@ -92,7 +92,7 @@ fn chat_subscribers_get_the_count_including_themselves_and_every_change() {
         "no id: not in the history"
     );
 
-    let mut b = hub.subscribe(&[chat.clone()]).unwrap();
+    let mut b = subscribe(&hub, [&chat]);
     assert_eq!(
         text(&poll_now(&mut b).unwrap().unwrap()),
         "event: presence\ndata: 2\n\n"
@@ -109,10 +109,10 @@ fn chat_subscribers_get_the_count_including_themselves_and_every_change() {
     assert!(poll_now(&mut a).is_none());
 
     // Other topics get no presence event, and presence is not history.
-    let mut clock = hub.subscribe(&[topic("clock")]).unwrap();
+    let mut clock = subscribe(&hub, &[topic("clock")]);
     assert!(poll_now(&mut clock).is_none());
     let last = publish(&hub, &chat, "hi");
-    let mut c = hub.resume(&[chat.clone()], Some(last.as_str())).unwrap();
+    let mut c = hub.resume([&chat], Some(last.as_str())).unwrap();
     assert_eq!(
         seen(&poll_now(&mut c).unwrap().unwrap()).data.as_deref(),
         Some("2")
@@ -124,10 +124,8 @@ fn chat_subscribers_get_the_count_including_themselves_and_every_change() {
 fn a_burst_of_changes_reaches_a_subscriber_as_the_latest_count() {
     let hub = chat_presence_hub();
     let chat = topic("chat");
-    let mut a = hub.subscribe(&[chat.clone()]).unwrap();
-    let others: Vec<_> = (0..3)
-        .map(|_| hub.subscribe(&[chat.clone()]).unwrap())
-        .collect();
+    let mut a = subscribe(&hub, [&chat]);
+    let others: Vec<_> = (0..3).map(|_| subscribe(&hub, [&chat])).collect();
     publish(&hub, &chat, "msg");
     let frames: Vec<_> = ready_frames(&mut a).iter().map(seen).collect();
     assert_eq!(frames.len(), 2, "{frames:?}");
@@ -143,14 +141,14 @@ fn a_burst_of_changes_reaches_a_subscriber_as_the_latest_count() {
 async fn a_waiting_subscriber_is_woken_by_a_presence_change() {
     let hub = chat_presence_hub();
     let chat = topic("chat");
-    let mut a = hub.subscribe(&[chat.clone()]).unwrap();
+    let mut a = subscribe(&hub, [&chat]);
     assert_eq!(seen(&a.next().await.unwrap()).data.as_deref(), Some("1"));
     let reader = tokio::spawn(async move {
         let frame = a.next().await.unwrap();
         (a, frame)
     });
     tokio::task::yield_now().await; // the reader is now waiting
-    let b = hub.subscribe(&[chat.clone()]).unwrap();
+    let b = subscribe(&hub, [&chat]);
     let (_a, frame) = tokio::time::timeout(Duration::from_secs(10), reader)
         .await
         .expect("woken")
@@ -166,7 +164,7 @@ async fn concurrent_joins_leave_every_subscriber_with_the_final_count() {
     let joins: Vec<_> = (0..64)
         .map(|_| {
             let (hub, chat) = (hub.clone(), chat.clone());
-            tokio::spawn(async move { hub.subscribe(&[chat]).unwrap() })
+            tokio::spawn(async move { subscribe(&hub, &[chat]) })
         })
         .collect();
     let mut subs = Vec::new();

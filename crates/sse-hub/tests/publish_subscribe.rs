@@ -2,17 +2,15 @@
 
 mod common;
 
-use common::{poll_now, publish, ready_data, ready_frames, seen, text, topic};
+use common::{poll_now, publish, ready_data, ready_frames, seen, subscribe, text, topic};
 use sse_core::Event;
-use sse_hub::{Hub, PublishError, ResetReason, Start, SubscribeError};
+use sse_hub::{Hub, PublishError, ResetReason, Start, SubscribeError, Topic};
 
 #[test]
 fn every_subscriber_gets_the_same_bytes_with_the_id_the_publish_returned() {
     let hub = Hub::new();
     let chat = topic("chat");
-    let mut subs: Vec<_> = (0..3)
-        .map(|_| hub.subscribe(&[chat.clone()]).unwrap())
-        .collect();
+    let mut subs: Vec<_> = (0..3).map(|_| subscribe(&hub, [&chat])).collect();
     assert!(subs.iter().all(|s| s.start() == Start::Live));
 
     // An id set by the caller is replaced by the hub's.
@@ -48,7 +46,7 @@ fn a_live_subscription_starts_with_the_next_event() {
     let hub = Hub::new();
     let t = topic("t");
     publish(&hub, &t, "before");
-    let mut sub = hub.subscribe(&[t.clone()]).unwrap();
+    let mut sub = subscribe(&hub, [&t]);
     publish(&hub, &t, "after");
     assert_eq!(ready_data(&mut sub), ["after"]);
 }
@@ -57,7 +55,7 @@ fn a_live_subscription_starts_with_the_next_event() {
 fn ids_are_ordered_hub_wide_and_several_topics_merge_in_publish_order() {
     let hub = Hub::new();
     let (a, b, c) = (topic("a"), topic("b"), topic("c"));
-    let mut sub = hub.subscribe(&[c.clone(), a.clone()]).unwrap();
+    let mut sub = subscribe(&hub, &[c.clone(), a.clone()]);
     let mut ids = Vec::new();
     for (n, t) in [&a, &b, &c, &c, &a, &b, &a, &c].into_iter().enumerate() {
         ids.push((t.clone(), publish(&hub, t, &format!("{t}{n}"))));
@@ -105,7 +103,7 @@ fn subscribe_checks_its_topics() {
         .subscribe(&[topic("a"), topic("b"), topic("a")])
         .unwrap();
     assert_eq!(
-        sub.topics().map(|t| t.as_str()).collect::<Vec<_>>(),
+        sub.topics().map(Topic::as_str).collect::<Vec<_>>(),
         ["a", "b"]
     );
     assert_eq!(hub.subscribers("a"), 1);
@@ -115,8 +113,8 @@ fn subscribe_checks_its_topics() {
 fn stats_count_published_events_per_topic_and_deliveries() {
     let hub = Hub::new();
     let (chat, clock) = (topic("chat"), topic("clock"));
-    let mut a = hub.subscribe(&[chat.clone()]).unwrap();
-    let mut b = hub.subscribe(&[chat.clone(), clock.clone()]).unwrap();
+    let mut a = subscribe(&hub, [&chat]);
+    let mut b = subscribe(&hub, &[chat.clone(), clock.clone()]);
     for n in 0..3 {
         publish(&hub, &chat, &n.to_string());
     }
@@ -151,7 +149,7 @@ fn stats_count_published_events_per_topic_and_deliveries() {
 #[test]
 fn a_full_hub_forgets_idle_topics_and_refuses_when_every_topic_is_busy() {
     let hub = Hub::builder().max_topics(2).build().unwrap();
-    let busy = hub.subscribe(&[topic("busy")]).unwrap();
+    let busy = subscribe(&hub, &[topic("busy")]);
     let old = publish(&hub, &topic("idle"), "x");
     publish(&hub, &topic("new"), "y"); // forgets `idle`, the only idle topic
     let names: Vec<_> = hub
@@ -195,4 +193,33 @@ fn a_full_hub_forgets_idle_topics_and_refuses_when_every_topic_is_busy() {
     );
     drop((busy, again));
     publish(&hub, &topic("third"), "room again");
+}
+
+#[test]
+fn a_live_stream_starts_with_an_id_only_frame_naming_its_position() {
+    let hub = Hub::new();
+    let t = topic("t");
+    let mut sub = hub.subscribe([&t]).unwrap();
+    let origin = text(&poll_now(&mut sub).unwrap().unwrap());
+    let id = publish(&hub, &t, "x");
+    let epoch = id.as_str().split_once('-').unwrap().0;
+    assert_eq!(
+        origin,
+        format!("id: {epoch}-0\n\n"),
+        "before any event: the origin"
+    );
+
+    let mut later = hub.subscribe([&t]).unwrap();
+    assert_eq!(
+        text(&poll_now(&mut later).unwrap().unwrap()),
+        format!("id: {id}\n\n")
+    );
+    assert!(poll_now(&mut later).is_none());
+
+    let quiet = Hub::builder().announce_position(false).build().unwrap();
+    let mut sub = quiet.subscribe([&t]).unwrap();
+    assert!(
+        poll_now(&mut sub).is_none(),
+        "no position frame when turned off"
+    );
 }

@@ -23,7 +23,7 @@ fn resume_sends_the_missed_events_then_live_ones() {
     let hub = Hub::new();
     let t = topic("t");
     let ids = publish_n(&hub, &t, 5);
-    let mut sub = hub.resume(&[t.clone()], Some(ids[1].as_str())).unwrap();
+    let mut sub = hub.resume([&t], Some(ids[1].as_str())).unwrap();
     assert_eq!(sub.start(), Start::Resumed { replay: 3 });
     publish(&hub, &t, "t6");
     let frames = ready_frames(&mut sub);
@@ -34,7 +34,7 @@ fn resume_sends_the_missed_events_then_live_ones() {
     assert_eq!((stats.delivered, stats.replayed), (4, 3));
 
     let mut newest = hub
-        .resume(&[t.clone()], Some(hub.last_id().unwrap().as_str()))
+        .resume([&t], Some(hub.last_id().unwrap().as_str()))
         .unwrap();
     assert_eq!(newest.start(), Start::Resumed { replay: 0 });
     assert!(poll_now(&mut newest).is_none());
@@ -57,7 +57,7 @@ fn one_last_event_id_resumes_several_topics_in_publish_order() {
     assert_eq!(ready_data(&mut sub), ["b1", "a2", "b2"]);
     // An id from a topic not subscribed is a position like any other.
     let o1 = hub.last_id().unwrap();
-    let mut sub = hub.resume(&[a.clone()], Some(o1.as_str())).unwrap();
+    let mut sub = hub.resume([&a], Some(o1.as_str())).unwrap();
     assert_eq!(sub.start(), Start::Resumed { replay: 0 });
     publish(&hub, &a, "a3");
     assert_eq!(ready_data(&mut sub), ["a3"]);
@@ -71,6 +71,7 @@ fn ids_never_issued_here_get_a_reset_then_the_history() {
     let foreign = publish(&other_hub, &t, "elsewhere");
     let ids = publish_n(&hub, &t, 3);
     let future = later(&ids[2], 1);
+    let origin = format!("{}-0", ids[0].as_str().split_once('-').unwrap().0);
     for bad in [
         "garbage",
         "",
@@ -79,7 +80,7 @@ fn ids_never_issued_here_get_a_reset_then_the_history() {
         &future,
         &later(&ids[2], 1000),
     ] {
-        let mut sub = hub.resume(&[t.clone()], Some(bad)).unwrap();
+        let mut sub = hub.resume([&t], Some(bad)).unwrap();
         assert_eq!(
             sub.start(),
             Start::Reset {
@@ -89,10 +90,10 @@ fn ids_never_issued_here_get_a_reset_then_the_history() {
             "{bad:?}"
         );
         let frames = ready_frames(&mut sub);
-        // Nothing was ever dropped from `t`: no position to name, so no id line.
+        // Nothing was ever dropped from `t`: the stream continues from the origin.
         assert_eq!(
             text(&frames[0]),
-            "event: reset\ndata: unknown\n\n",
+            format!("event: reset\nid: {origin}\ndata: unknown\n\n"),
             "{bad:?}"
         );
         let data: Vec<_> = frames[1..].iter().map(|f| seen(f).data.unwrap()).collect();
@@ -100,7 +101,7 @@ fn ids_never_issued_here_get_a_reset_then_the_history() {
     }
     // The same id becomes valid once this hub has issued it.
     publish(&hub, &t, "t4");
-    let sub = hub.resume(&[t.clone()], Some(&future)).unwrap();
+    let sub = hub.resume([&t], Some(&future)).unwrap();
     assert_eq!(sub.start(), Start::Resumed { replay: 0 });
     assert_eq!(hub.stats().resets, 6);
 }
@@ -109,7 +110,7 @@ fn ids_never_issued_here_get_a_reset_then_the_history() {
 fn any_id_on_a_hub_that_published_nothing_is_unknown() {
     let hub = Hub::new();
     let t = topic("t");
-    let mut sub = hub.resume(&[t.clone()], Some("abc")).unwrap();
+    let mut sub = hub.resume([&t], Some("abc")).unwrap();
     assert_eq!(
         sub.start(),
         Start::Reset {
@@ -117,13 +118,23 @@ fn any_id_on_a_hub_that_published_nothing_is_unknown() {
             replay: 0
         }
     );
+    let reset = seen(&poll_now(&mut sub).unwrap().unwrap());
     assert_eq!(
-        text(&poll_now(&mut sub).unwrap().unwrap()),
-        "event: reset\ndata: unknown\n\n"
+        (reset.event.as_deref(), reset.data.as_deref()),
+        (Some("reset"), Some("unknown"))
     );
     assert!(poll_now(&mut sub).is_none());
-    publish(&hub, &t, "live");
+    let live = publish(&hub, &t, "live");
     assert_eq!(ready_data(&mut sub), ["live"]);
+    // The reset named the origin: coming back with it replays everything.
+    let origin = reset.id.unwrap();
+    assert_eq!(
+        origin,
+        format!("{}-0", live.as_str().split_once('-').unwrap().0)
+    );
+    let mut back = hub.resume([&t], Some(&origin)).unwrap();
+    assert_eq!(back.start(), Start::Resumed { replay: 1 });
+    assert_eq!(ready_data(&mut back), ["live"]);
 }
 
 #[test]
@@ -131,7 +142,7 @@ fn an_id_older_than_the_history_gets_a_reset_naming_where_the_stream_continues()
     let hub = Hub::builder().history(3).build().unwrap();
     let t = topic("t");
     let ids = publish_n(&hub, &t, 6); // history: t4 t5 t6
-    let mut sub = hub.resume(&[t.clone()], Some(ids[1].as_str())).unwrap();
+    let mut sub = hub.resume([&t], Some(ids[1].as_str())).unwrap();
     assert_eq!(
         sub.start(),
         Start::Reset {
@@ -150,7 +161,7 @@ fn an_id_older_than_the_history_gets_a_reset_naming_where_the_stream_continues()
     // The reset's id is a valid place to resume from, and so is the oldest id whose
     // successors are all held.
     for from in [&ids[2], &ids[3]] {
-        let sub = hub.resume(&[t.clone()], Some(from.as_str())).unwrap();
+        let sub = hub.resume([&t], Some(from.as_str())).unwrap();
         assert!(matches!(sub.start(), Start::Resumed { .. }), "{from}");
     }
 }
@@ -171,9 +182,9 @@ fn the_history_is_bounded_by_bytes_too() {
     let line = &hub.stats().topics[0];
     assert_eq!(line.history, 2);
     assert!(line.history_bytes <= one * 2 + 10);
-    let sub = hub.resume(&[t.clone()], Some(ids[2].as_str())).unwrap();
+    let sub = hub.resume([&t], Some(ids[2].as_str())).unwrap();
     assert_eq!(sub.start(), Start::Resumed { replay: 2 });
-    let sub = hub.resume(&[t.clone()], Some(ids[1].as_str())).unwrap();
+    let sub = hub.resume([&t], Some(ids[1].as_str())).unwrap();
     assert!(matches!(
         sub.start(),
         Start::Reset {
@@ -192,7 +203,7 @@ fn without_replay_on_reset_the_stream_goes_live_after_the_reset() {
         .unwrap();
     let t = topic("t");
     let ids = publish_n(&hub, &t, 4);
-    let mut sub = hub.resume(&[t.clone()], Some(ids[0].as_str())).unwrap();
+    let mut sub = hub.resume([&t], Some(ids[0].as_str())).unwrap();
     assert_eq!(
         sub.start(),
         Start::Reset {

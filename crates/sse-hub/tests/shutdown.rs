@@ -5,7 +5,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{poll_now, publish, ready_data, seen, text, topic};
+use common::{poll_now, publish, ready_data, seen, subscribe, text, topic};
 use futures_util::StreamExt;
 use sse_core::{Event, EventStream, KeepAlive, SseOptions};
 use sse_hub::{End, Hub, PublishError, Start};
@@ -21,7 +21,7 @@ async fn shutdown_ends_every_waiting_stream_with_a_jittered_retry() {
             } else {
                 vec![a.clone()]
             };
-            let sub = hub.subscribe(&topics).unwrap();
+            let sub = subscribe(&hub, &topics);
             tokio::spawn(async move {
                 let frames: Vec<_> = sub.collect().await;
                 frames
@@ -60,7 +60,7 @@ fn shutdown_ends_a_busy_stream_on_an_event_boundary() {
         .build()
         .unwrap();
     let t = topic("t");
-    let mut sub = hub.subscribe(&[t.clone()]).unwrap();
+    let mut sub = subscribe(&hub, [&t]);
     for n in 0..10 {
         publish(&hub, &t, &n.to_string());
     }
@@ -82,7 +82,7 @@ fn shutdown_ends_a_busy_stream_on_an_event_boundary() {
 fn after_shutdown_subscriptions_are_ended_and_publishing_fails() {
     let hub = Hub::builder().shutdown_retry(None).build().unwrap();
     let t = topic("t");
-    let mut before = hub.subscribe(&[t.clone()]).unwrap();
+    let mut before = subscribe(&hub, [&t]);
     hub.shutdown();
     hub.shutdown(); // twice is fine
     assert!(hub.is_shut_down());
@@ -92,7 +92,7 @@ fn after_shutdown_subscriptions_are_ended_and_publishing_fails() {
         "no final frame when none is set"
     );
 
-    let mut after = hub.resume(&[t.clone()], Some("whatever")).unwrap();
+    let mut after = hub.resume([&t], Some("whatever")).unwrap();
     assert_eq!(after.start(), Start::Closed);
     assert_eq!(poll_now(&mut after), Some(None));
     let err = hub
@@ -109,7 +109,7 @@ fn after_shutdown_subscriptions_are_ended_and_publishing_fails() {
 async fn an_event_stream_over_a_subscription_ends_at_shutdown() {
     let hub = Hub::new();
     let t = topic("t");
-    let body = EventStream::new(hub.subscribe(&[t.clone()]).unwrap())
+    let body = EventStream::new(subscribe(&hub, [&t]))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
     let reader = tokio::spawn(body.collect::<Vec<_>>());
     tokio::time::sleep(Duration::from_secs(20)).await;
@@ -132,7 +132,7 @@ async fn an_event_stream_over_a_subscription_ends_at_shutdown() {
 fn dropping_the_hub_handle_leaves_subscriptions_working() {
     let hub = Hub::new();
     let t = topic("t");
-    let mut sub = hub.subscribe(&[t.clone()]).unwrap();
+    let mut sub = subscribe(&hub, [&t]);
     let other = hub.clone();
     drop(hub);
     publish(&other, &t, "still here");

@@ -73,10 +73,31 @@ pub fn ready_frames(sub: &mut Subscription) -> Vec<Encoded> {
     out
 }
 
-/// The data of every frame ready now.
+/// Whether a frame is a position frame (`id:` alone, which dispatches nothing).
+pub fn is_position(frame: &Encoded) -> bool {
+    let fields = seen(frame);
+    fields.id.is_some() && fields.data.is_none() && fields.event.is_none() && fields.retry.is_none()
+}
+
+/// The data of every frame ready now, position frames left out.
 pub fn ready_data(sub: &mut Subscription) -> Vec<String> {
     ready_frames(sub)
         .iter()
+        .filter(|f| !is_position(f))
         .map(|f| seen(f).data.unwrap_or_default())
         .collect()
+}
+
+/// Subscribes live and takes the position frame the stream starts with.
+pub fn subscribe<I>(hub: &Hub, topics: I) -> Subscription
+where
+    I: IntoIterator,
+    I::Item: std::borrow::Borrow<Topic>,
+{
+    let mut sub = hub.subscribe(topics).expect("subscribed");
+    let first = poll_now(&mut sub)
+        .expect("a position frame is ready")
+        .expect("not ended");
+    assert!(is_position(&first), "{:?}", text(&first));
+    sub
 }
