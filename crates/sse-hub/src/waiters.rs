@@ -28,13 +28,17 @@ impl Waiters {
         self.slots.len() - 1
     }
 
-    /// Frees a subscriber's slot.
+    /// Frees a subscriber's slot. When the last one goes, the memory goes too.
     pub(crate) fn remove(&mut self, slot: usize) {
         if let Some(entry) = self.slots.get_mut(slot) {
             if entry.take().is_some() {
                 self.waiting -= 1;
             }
             self.free.push(slot);
+            if self.free.len() == self.slots.len() {
+                self.slots = Vec::new();
+                self.free = Vec::new();
+            }
         }
     }
 
@@ -151,11 +155,19 @@ mod tests {
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let a = waiters.insert();
         waiters.register(a, &Waker::from(count.clone()));
+        let b = waiters.insert();
         waiters.remove(a);
         assert_eq!(waiters.waiting, 0);
         assert_eq!(waiters.insert(), a);
         wake_all(&mut waiters);
         assert_eq!(count.0.load(Ordering::SeqCst), 0);
-        assert_eq!(waiters.slots.len(), 1);
+        assert_eq!(waiters.slots.len(), 2);
+        waiters.remove(a);
+        waiters.remove(b);
+        assert_eq!(
+            (waiters.slots.capacity(), waiters.free.capacity()),
+            (0, 0),
+            "all gone: memory released"
+        );
     }
 }

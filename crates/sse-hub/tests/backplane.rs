@@ -1,0 +1,230 @@
+//! The Backplane trait carries a multi-process design without changing the hub's API: a
+//! stand-in for Redis Streams (one shared, ordered stream; ids `<ms>-<seq>` given by the
+//! stream; one reader task per hub) behind two hubs, as two processes would have.
+
+mod common;
+
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use common::{ready_data, seen, topic};
+use futures_util::StreamExt;
+use sse_core::Event;
+use sse_hub::{
+    Backplane, BackplaneError, Envelope, EventId, Hub, Inbox, PublishError, Publishing, Start,
+};
+use tokio::sync::watch;
+
+/// The shared stream, as a Redis server would hold it.
+#[derive(Debug)]
+struct Stream {
+    entries: Mutex<Vec<(EventId, Envelope)>>,
+    length: watch::Sender<usize>,
+}
+
+/// One process's connection to it.
+#[derive(Debug)]
+struct FakeRedis {
+    stream: Arc<Stream>,
+    inbox: OnceLock<Inbox>,
+}
+
+impl FakeRedis {
+    fn pair() -> (Self, Self) {
+        let stream = Arc::new(Stream {
+            entries: Mutex::new(Vec::new()),
+            length: watch::Sender::new(0),
+        });
+        let connect = || Self {
+            stream: stream.clone(),
+            inbox: OnceLock::new(),
+        };
+        (connect(), connect())
+    }
+}
+
+fn redis_id(ms: u64, seq: u64) -> EventId {
+    EventId::new([ms, seq], &format!("{ms}-{seq}")).unwrap()
+}
+
+impl Backplane for FakeRedis {
+    fn attach(&self, inbox: Inbox) -> Result<(), BackplaneError> {
+        self.inbox
+            .set(inbox.clone())
+            .map_err(|_| BackplaneError::new("attached twice"))?;
+        // XREAD loop: deliver every entry, in stream order, to this process's hub.
+        let stream = self.stream.clone();
+        let mut length = stream.length.subscribe();
+        tokio::spawn(async move {
+            let mut next = 0;
+            loop {
+                let batch: Vec<_> = stream.entries.lock().unwrap()[next..].to_vec();
+                for (id, envelope) in batch {
+                    next += 1;
+                    if let Err(PublishError::Closed) = inbox.deliver(id, envelope) {
+                        return;
+                    }
+                }
+                if length.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    fn publish(&self, envelope: Envelope) -> Publishing {
+        let stream = self.stream.clone();
+        // XADD: the id comes back from the server, later.
+        Publishing::new(async move {
+            tokio::task::yield_now().await;
+            let mut entries = stream.entries.lock().unwrap();
+            let n = entries.len() as u64;
+            let id = redis_id(1_700_000_000_000 + n / 3, n % 3);
+            entries.push((id, envelope));
+            stream.length.send_replace(entries.len());
+            Ok(id)
+        })
+    }
+
+    fn parse_id(&self, text: &str) -> Option<EventId> {
+        let (ms, seq) = text.split_once('-')?;
+        Some(redis_id(ms.parse().ok()?, seq.parse().ok()?))
+    }
+
+    fn origin(&self) -> Option<EventId> {
+        Some(redis_id(0, 0))
+    }
+}
+
+#[tokio::test]
+async fn two_hubs_share_one_ordered_stream_and_resume_on_each_other() {
+    let (one, two) = FakeRedis::pair();
+    let hub_a = Hub::builder().backplane(one).build().unwrap();
+    let hub_b = Hub::builder().backplane(two).build().unwrap();
+    let t = topic("t");
+    let mut on_b = hub_b.subscribe([&t]).unwrap();
+    assert_eq!(
+        seen(&on_b.next().await.unwrap()).id.as_deref(),
+        Some("0-0"),
+        "the origin"
+    );
+
+    // Publishing waits for the backplane's id.
+    let pending = hub_a.publish(&t, Event::new().data("one"));
+    let pending = pending
+        .into_ready()
+        .expect_err("not complete before the server answers");
+    let first = pending.await.unwrap();
+    assert_eq!(first.as_str(), "1700000000000-0");
+    for n in 1..5 {
+        hub_b
+            .publish(&t, Event::new().data(format!("{n}")))
+            .await
+            .unwrap();
+    }
+
+    // Every hub delivers every event, in the stream's order, with the stream's ids.
+    let mut got = Vec::new();
+    while got.len() < 5 {
+        let frame = tokio::time::timeout(Duration::from_secs(10), on_b.next())
+            .await
+            .unwrap()
+            .unwrap();
+        let fields = seen(&frame);
+        got.push((fields.id.unwrap(), fields.data.unwrap()));
+    }
+    assert_eq!(got[0], ("1700000000000-0".to_owned(), "one".to_owned()));
+    assert_eq!(got[4].0, "1700000000001-1");
+
+    // A client that saw the first event on hub B resumes on hub A.
+    while hub_a.last_id().map(|id| id.to_string()) != Some(got[4].0.clone()) {
+        tokio::task::yield_now().await;
+    }
+    let mut on_a = hub_a.resume([&t], Some(&got[0].0)).unwrap();
+    assert_eq!(on_a.start(), Start::Resumed { replay: 4 });
+    assert_eq!(ready_data(&mut on_a), ["1", "2", "3", "4"]);
+    let stats = hub_a.stats();
+    assert_eq!((stats.published, stats.topics[0].published), (5, 5));
+}
+
+#[tokio::test]
+async fn an_inbox_refuses_ids_out_of_order() {
+    let (one, _two) = FakeRedis::pair();
+    let inbox_holder = Arc::new(Mutex::new(None));
+    #[derive(Debug)]
+    struct Spy(FakeRedis, Arc<Mutex<Option<Inbox>>>);
+    impl Backplane for Spy {
+        fn attach(&self, inbox: Inbox) -> Result<(), BackplaneError> {
+            *self.1.lock().unwrap() = Some(inbox.clone());
+            self.0.attach(inbox)
+        }
+        fn publish(&self, envelope: Envelope) -> Publishing {
+            self.0.publish(envelope)
+        }
+        fn parse_id(&self, text: &str) -> Option<EventId> {
+            self.0.parse_id(text)
+        }
+    }
+    let hub = Hub::builder()
+        .backplane(Spy(one, inbox_holder.clone()))
+        .build()
+        .unwrap();
+    let inbox = inbox_holder.lock().unwrap().clone().unwrap();
+    let t = topic("t");
+    inbox
+        .deliver(
+            redis_id(5, 0),
+            Envelope::new(t.clone(), Event::new().data("a")),
+        )
+        .unwrap();
+    let err = inbox
+        .deliver(
+            redis_id(4, 9),
+            Envelope::new(t.clone(), Event::new().data("b")),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, PublishError::OutOfOrder { last, given } if last == "5-0" && given == "4-9")
+    );
+    assert_eq!(
+        err.to_string(),
+        "event id 4-9 is not after the last id delivered (5-0)"
+    );
+    assert_eq!(inbox.last_id(), Some(redis_id(5, 0)));
+    drop(hub);
+    let err = inbox
+        .deliver(redis_id(6, 0), Envelope::new(t, Event::new().data("c")))
+        .unwrap_err();
+    assert!(matches!(err, PublishError::Closed), "the hub is gone");
+}
+
+#[test]
+fn a_memory_backplane_serves_one_hub() {
+    #[derive(Debug)]
+    struct Shared(Arc<sse_hub::MemoryBackplane>);
+    impl Backplane for Shared {
+        fn attach(&self, inbox: Inbox) -> Result<(), BackplaneError> {
+            self.0.attach(inbox)
+        }
+        fn publish(&self, envelope: Envelope) -> Publishing {
+            self.0.publish(envelope)
+        }
+        fn parse_id(&self, text: &str) -> Option<EventId> {
+            self.0.parse_id(text)
+        }
+    }
+    let memory = Arc::new(sse_hub::MemoryBackplane::new());
+    let _first = Hub::builder()
+        .backplane(Shared(memory.clone()))
+        .build()
+        .unwrap();
+    let err = Hub::builder()
+        .backplane(Shared(memory))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "backplane: a MemoryBackplane serves one hub only"
+    );
+}
