@@ -176,6 +176,10 @@ impl Shared {
         let mut changed = Vec::new();
         let (cursors, start, first) = {
             let mut state = self.lock();
+            if self.closed.load(Ordering::Acquire) {
+                // Shut down meanwhile: the shutdown may have woken the topics already.
+                return Ok(Subscription::closed(self.clone(), number));
+            }
             let max_topics = self.config.max_topics;
             let logs = names
                 .iter()
