@@ -1,0 +1,94 @@
+//! The demo app (CONTRACT.md) on actix-web: `cargo run --release -p sse-examples --bin demo-actix`.
+
+use actix_web::http::StatusCode;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use sse_actix::{LastEventId, Sse, SseCors};
+use sse_examples::demo::{ApiError, Demo, MAX_PUBLISH_BODY, PAGE, read_limited};
+
+fn json(status: u16, body: String) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .body(body)
+}
+
+fn error(e: &ApiError) -> HttpResponse {
+    json(e.status(), e.json())
+}
+
+async fn events(
+    demo: web::Data<Demo>,
+    request: HttpRequest,
+    last: Option<LastEventId>,
+) -> actix_web::Either<Sse<sse_hub::Subscription>, HttpResponse> {
+    let query = Some(request.query_string()).filter(|q| !q.is_empty());
+    match demo.subscribe(query, last.as_deref()) {
+        Ok(subscription) => actix_web::Either::Left(demo.configure(Sse::new(subscription))),
+        Err(e) => actix_web::Either::Right(error(&e)),
+    }
+}
+
+async fn publish(demo: web::Data<Demo>, body: web::Payload) -> HttpResponse {
+    let body = match read_limited(body, MAX_PUBLISH_BODY).await {
+        Ok(body) => body,
+        Err(e) => return error(&e),
+    };
+    match demo.publish(&body).await {
+        Ok(accepted) => json(202, accepted),
+        Err(e) => error(&e),
+    }
+}
+
+async fn page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(PAGE)
+}
+
+async fn stats(demo: web::Data<Demo>) -> HttpResponse {
+    json(200, demo.stats_json())
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    let demo = Demo::from_args();
+    demo.spawn_clock();
+    let data = web::Data::new(demo.clone());
+    let cors = demo.cors();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/", web::get().to(page))
+            .service(
+                web::resource("/events")
+                    .wrap(SseCors::new(cors.clone()))
+                    .route(web::get().to(events)),
+            )
+            .route("/publish", web::post().to(publish))
+            .route("/stats", web::get().to(stats))
+            .route("/healthz", web::get().to(healthz))
+    })
+    .disable_signals()
+    .backlog(4096)
+    .bind(demo.config().addr)?;
+    let addr = server
+        .addrs()
+        .first()
+        .copied()
+        .unwrap_or(demo.config().addr);
+    let server = server.run();
+    println!("demo-actix on http://{addr}/");
+    let handle = server.handle();
+    let on_signal = demo.on_signal();
+    actix_web::rt::spawn(async move {
+        on_signal.await;
+        handle.stop(true).await;
+    });
+    demo.serve(server).await
+}

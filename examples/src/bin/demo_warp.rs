@@ -1,0 +1,82 @@
+//! The demo app (CONTRACT.md) on warp: `cargo run --release -p sse-examples --bin demo-warp`.
+
+use std::convert::Infallible;
+
+use sse_examples::demo::{ApiError, Demo, MAX_PUBLISH_BODY, PAGE, read_limited};
+use sse_warp::{LastEventId, Sse, cors, last_event_id};
+use warp::http::StatusCode;
+use warp::reply::{Reply, Response};
+use warp::{Filter, Stream};
+
+fn json(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let reply = warp::reply::with_header(body, "content-type", "application/json");
+    warp::reply::with_status(reply, status).into_response()
+}
+
+fn error(e: &ApiError) -> Response {
+    json(e.status(), e.json())
+}
+
+fn with_demo(demo: Demo) -> impl Filter<Extract = (Demo,), Error = Infallible> + Clone {
+    warp::any().map(move || demo.clone())
+}
+
+async fn publish(
+    demo: Demo,
+    body: impl Stream<Item = Result<impl bytes::Buf, warp::Error>>,
+) -> Result<Response, Infallible> {
+    let body = match read_limited(body, MAX_PUBLISH_BODY).await {
+        Ok(body) => body,
+        Err(e) => return Ok(error(&e)),
+    };
+    Ok(match demo.publish(&body).await {
+        Ok(accepted) => json(202, accepted),
+        Err(e) => error(&e),
+    })
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let demo = Demo::from_args();
+    demo.spawn_clock();
+
+    let page = warp::get()
+        .and(warp::path::end())
+        .map(|| warp::reply::html(PAGE));
+    let events = warp::get()
+        .and(with_demo(demo.clone()))
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(last_event_id())
+        .map(|demo: Demo, query: String, last: Option<LastEventId>| {
+            let query = Some(query.as_str()).filter(|q| !q.is_empty());
+            match demo.subscribe(query, last.as_ref()) {
+                Ok(subscription) => demo.configure(Sse::new(subscription)).into_response(),
+                Err(e) => error(&e),
+            }
+        });
+    let events = warp::path!("events").and(cors(demo.cors(), events));
+    let publish = warp::post()
+        .and(warp::path!("publish"))
+        .and(with_demo(demo.clone()))
+        .and(warp::body::stream())
+        .and_then(publish);
+    let stats = warp::get()
+        .and(warp::path!("stats"))
+        .and(with_demo(demo.clone()))
+        .map(|demo: Demo| json(200, demo.stats_json()));
+    let healthz = warp::get().and(warp::path!("healthz")).map(|| "ok");
+    let routes = page.or(events).or(publish).or(stats).or(healthz);
+
+    let listener = tokio::net::TcpListener::bind(demo.config().addr).await?;
+    println!("demo-warp on http://{}/", listener.local_addr()?);
+    let server = warp::serve(routes)
+        .incoming(listener)
+        .graceful(demo.on_signal())
+        .run();
+    demo.serve(async {
+        server.await;
+        Ok::<(), std::io::Error>(())
+    })
+    .await
+}

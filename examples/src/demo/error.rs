@@ -1,0 +1,63 @@
+//! [`ApiError`]: a 4xx/5xx answer with a JSON reason, the same from every framework.
+
+use std::fmt;
+
+/// An HTTP error answer: a status and a reason, sent as `{"error": "<reason>"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    status: u16,
+    reason: String,
+}
+
+impl ApiError {
+    /// 400 Bad Request.
+    pub fn bad_request(reason: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            reason: reason.into(),
+        }
+    }
+
+    /// 413 Content Too Large, for a body over `limit` bytes.
+    #[must_use]
+    pub fn too_large(limit: usize) -> Self {
+        Self {
+            status: 413,
+            reason: format!("body is over {limit} bytes"),
+        }
+    }
+
+    /// 503 Service Unavailable (shutting down, or out of room for topics).
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        Self {
+            status: 503,
+            reason: reason.into(),
+        }
+    }
+
+    /// The HTTP status code.
+    #[must_use]
+    pub const fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The reason, in plain words.
+    #[must_use]
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The response body: `{"error": "<reason>"}`.
+    #[must_use]
+    pub fn json(&self) -> String {
+        serde_json::json!({ "error": self.reason }).to_string()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status, self.reason)
+    }
+}
+
+impl std::error::Error for ApiError {}

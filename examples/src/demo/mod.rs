@@ -1,0 +1,21 @@
+//! The demo app of `CONTRACT.md`, written once: flags, page, request rules, hub wiring,
+//! shutdown. The binaries `demo-axum`, `demo-actix` and `demo-warp` only translate
+//! HTTP to and from [`Demo`].
+
+mod body;
+mod config;
+mod error;
+mod page;
+mod publish;
+mod service;
+mod signal;
+mod topics;
+
+pub use body::read_limited;
+pub use config::Config;
+pub use error::ApiError;
+pub use page::PAGE;
+pub use publish::{MAX_PUBLISH_BODY, PublishRequest};
+pub use service::{CHAT_TOPIC, CLOCK_TOPIC, Demo, StartError};
+pub use signal::shutdown_signal;
+pub use topics::parse_topics;

@@ -1,0 +1,239 @@
+//! [`Demo`]: the whole demo app behind the HTTP layer, shared by the three frameworks.
+//!
+//! Each binary only routes requests here and copies status, headers and bodies back.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use sse_core::{CorsError, CorsPolicy, Event, KeepAlive, LastEventId, SseOptions};
+use sse_hub::{ConfigError, Hub, PublishError, SubscribeError, Subscription, Topic};
+use tokio_util::sync::CancellationToken;
+
+use crate::demo::{ApiError, Config, PublishRequest, parse_topics, shutdown_signal};
+
+/// The topic of the built-in clock.
+pub const CLOCK_TOPIC: &str = "clock";
+/// The topic whose subscribers get `presence` events.
+pub const CHAT_TOPIC: &str = "chat";
+
+/// Why the demo could not start: a flag value that parses but cannot be used.
+#[derive(Debug)]
+pub enum StartError {
+    /// An `--allow-origin` value is not an origin.
+    Cors(CorsError),
+    /// The hub refused the settings.
+    Hub(ConfigError),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Cors(e) => write!(f, "--allow-origin: {e}"),
+            Self::Hub(e) => write!(f, "--history/--max-stream-ms: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// The demo app: a hub, the flags, the CORS policy, and the shutdown state.
+#[derive(Debug, Clone)]
+pub struct Demo {
+    hub: Hub,
+    config: Config,
+    cors: CorsPolicy,
+    stopping: CancellationToken,
+}
+
+impl Demo {
+    /// Builds the app from its flags.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError`] when an origin or the hub settings cannot be used.
+    pub fn new(config: Config) -> Result<Self, StartError> {
+        let cors = CorsPolicy::exact(config.allow_origins.iter().cloned())
+            .and_then(CorsPolicy::allow_credentials)
+            .map_err(StartError::Cors)?
+            .max_age(Duration::from_secs(600));
+        let hub = Hub::builder()
+            .history(config.history)
+            .max_lifetime(config.max_stream())
+            .on_presence(|change| {
+                (change.topic() == CHAT_TOPIC).then(|| change.count_event("presence").ok())?
+            })
+            .build()
+            .map_err(StartError::Hub)?;
+        Ok(Self {
+            hub,
+            config,
+            cors,
+            stopping: CancellationToken::new(),
+        })
+    }
+
+    /// Parses the flags and builds the app; on a bad flag, prints the error and exits
+    /// with status 2, like clap does for the flags it checks itself.
+    #[must_use]
+    pub fn from_args() -> Self {
+        use clap::Parser;
+        let config = Config::parse();
+        Self::new(config).unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        })
+    }
+
+    /// The flags.
+    #[must_use]
+    pub const fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The hub.
+    #[must_use]
+    pub const fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    /// The CORS policy of `/events` (`--allow-origin`).
+    #[must_use]
+    pub fn cors(&self) -> CorsPolicy {
+        self.cors.clone()
+    }
+
+    /// `GET /events`: the subscription for this query string and Last-Event-ID.
+    ///
+    /// # Errors
+    ///
+    /// 400 for missing or bad topics; 503 when the hub has no room for more topics.
+    pub fn subscribe(
+        &self,
+        query: Option<&str>,
+        last_event_id: Option<&LastEventId>,
+    ) -> Result<Subscription, ApiError> {
+        let topics = parse_topics(query)?;
+        self.hub
+            .resume(&topics, last_event_id.map(LastEventId::as_str))
+            .map_err(|e| match e {
+                SubscribeError::TooManyTopics { .. } => ApiError::unavailable(e.to_string()),
+                other => ApiError::bad_request(other.to_string()),
+            })
+    }
+
+    /// Applies the demo's stream settings (keep-alive) to a responder of any adapter.
+    pub fn configure<T: SseOptions>(&self, responder: T) -> T {
+        responder.keep_alive(KeepAlive::new().interval(self.config.keep_alive()))
+    }
+
+    /// `POST /publish`: checks the body, publishes, and returns the 202 body `{"id": "..."}`.
+    ///
+    /// # Errors
+    ///
+    /// 400/413 for a body that breaks a rule (nothing is published); 503 while shutting down.
+    pub async fn publish(&self, body: &[u8]) -> Result<String, ApiError> {
+        let request = PublishRequest::parse(body)?;
+        let mut event = Event::new().data(request.data);
+        if let Some(name) = request.event {
+            event = event
+                .event(name)
+                .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        }
+        if let Some(ms) = request.retry_ms {
+            event = event.retry(Duration::from_millis(ms));
+        }
+        let id = self
+            .hub
+            .publish(&request.topic, event)
+            .await
+            .map_err(|e| match e {
+                PublishError::Closed => ApiError::unavailable("the server is shutting down"),
+                other => ApiError::unavailable(other.to_string()),
+            })?;
+        Ok(serde_json::json!({ "id": id.to_string() }).to_string())
+    }
+
+    /// `GET /stats`: live subscriber connections now, and events accepted by `/publish`.
+    #[must_use]
+    pub fn stats_json(&self) -> String {
+        let stats = self.hub.stats();
+        let topics: serde_json::Map<_, _> = stats
+            .topics
+            .iter()
+            .map(|t| {
+                let value =
+                    serde_json::json!({ "subscribers": t.subscribers, "published": t.published });
+                (t.topic.to_string(), value)
+            })
+            .collect();
+        serde_json::json!({
+            "subscribers": stats.subscribers,
+            "published": stats.published,
+            "topics": topics,
+        })
+        .to_string()
+    }
+
+    /// Starts the `clock` topic: a `tick` event with the RFC 3339 time every `--clock-ms`
+    /// (not at all with 0). Must be called inside a tokio runtime.
+    pub fn spawn_clock(&self) {
+        let Some(period) = self.config.clock() else {
+            return;
+        };
+        let (hub, stopping) = (self.hub.clone(), self.stopping.clone());
+        let topic = Topic::from_static(CLOCK_TOPIC);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(period);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    () = stopping.cancelled() => break,
+                    _ = interval.tick() => {}
+                }
+                let now = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+                let Ok(tick) = Event::new().event("tick") else {
+                    break;
+                };
+                if hub.publish_uncounted(&topic, tick.data(now)).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Ends every stream (each after a jittered `retry:` hint) and stops the clock.
+    pub fn begin_shutdown(&self) {
+        self.stopping.cancel();
+        self.hub.shutdown();
+    }
+
+    /// Resolves at SIGINT or SIGTERM, after [`begin_shutdown`](Self::begin_shutdown):
+    /// give it to the framework's graceful shutdown.
+    pub fn on_signal(&self) -> impl Future<Output = ()> + Send + 'static {
+        let demo = self.clone();
+        async move {
+            shutdown_signal().await;
+            demo.begin_shutdown();
+        }
+    }
+
+    /// Runs `server` to its end, but once shutdown has begun for no longer than
+    /// `--shutdown-grace-ms`: then returns `Ok` so the process exits 0.
+    ///
+    /// # Errors
+    ///
+    /// The server's own error.
+    pub async fn serve<E>(&self, server: impl Future<Output = Result<(), E>>) -> Result<(), E> {
+        let (stopping, grace) = (self.stopping.clone(), self.config.shutdown_grace());
+        tokio::select! {
+            result = server => result,
+            () = async move {
+                stopping.cancelled().await;
+                tokio::time::sleep(grace).await;
+            } => {
+                eprintln!("grace period over: exiting with streams still open");
+                Ok(())
+            }
+        }
+    }
+}
