@@ -3,17 +3,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use sse_actix::{LastEventId, Sse, SseCors};
-use sse_examples::demo::{ApiError, Demo, MAX_PUBLISH_BODY, PAGE, read_limited};
+use sse_examples::demo::{Demo, JsonAnswer, PAGE};
 
-fn json(status: u16, body: String) -> HttpResponse {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+fn json(answer: JsonAnswer) -> HttpResponse {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     HttpResponse::build(status)
         .content_type("application/json")
-        .body(body)
-}
-
-fn error(e: &ApiError) -> HttpResponse {
-    json(e.status(), e.json())
+        .body(answer.body)
 }
 
 async fn events(
@@ -24,19 +20,12 @@ async fn events(
     let query = Some(request.query_string()).filter(|q| !q.is_empty());
     match demo.subscribe(query, last.as_deref()) {
         Ok(subscription) => actix_web::Either::Left(demo.configure(Sse::new(subscription))),
-        Err(e) => actix_web::Either::Right(error(&e)),
+        Err(e) => actix_web::Either::Right(json(e.into())),
     }
 }
 
 async fn publish(demo: web::Data<Demo>, body: web::Payload) -> HttpResponse {
-    let body = match read_limited(body, MAX_PUBLISH_BODY).await {
-        Ok(body) => body,
-        Err(e) => return error(&e),
-    };
-    match demo.publish(&body).await {
-        Ok(accepted) => json(202, accepted),
-        Err(e) => error(&e),
-    }
+    json(demo.publish_body(body).await)
 }
 
 async fn page() -> HttpResponse {
@@ -46,7 +35,7 @@ async fn page() -> HttpResponse {
 }
 
 async fn stats(demo: web::Data<Demo>) -> HttpResponse {
-    json(200, demo.stats_json())
+    json(demo.stats())
 }
 
 async fn healthz() -> HttpResponse {

@@ -7,15 +7,16 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use sse_axum::{LastEventId, Sse, SseCorsLayer};
-use sse_examples::demo::{ApiError, Demo, MAX_PUBLISH_BODY, PAGE, read_limited};
+use sse_examples::demo::{Demo, JsonAnswer, PAGE};
 
-fn json(status: u16, body: String) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-fn error(e: &ApiError) -> Response {
-    json(e.status(), e.json())
+fn json(answer: JsonAnswer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        answer.body,
+    )
+        .into_response()
 }
 
 async fn events(
@@ -25,19 +26,12 @@ async fn events(
 ) -> Response {
     match demo.subscribe(query.as_deref(), last.as_deref()) {
         Ok(subscription) => demo.configure(Sse::new(subscription)).into_response(),
-        Err(e) => error(&e),
+        Err(e) => json(e.into()),
     }
 }
 
 async fn publish(State(demo): State<Demo>, body: Body) -> Response {
-    let body = match read_limited(body.into_data_stream(), MAX_PUBLISH_BODY).await {
-        Ok(body) => body,
-        Err(e) => return error(&e),
-    };
-    match demo.publish(&body).await {
-        Ok(accepted) => json(202, accepted),
-        Err(e) => error(&e),
-    }
+    json(demo.publish_body(body.into_data_stream()).await)
 }
 
 #[tokio::main]
@@ -50,7 +44,7 @@ async fn main() -> std::io::Result<()> {
         .route("/publish", post(publish))
         .route(
             "/stats",
-            get(|State(demo): State<Demo>| async move { json(200, demo.stats_json()) }),
+            get(|State(demo): State<Demo>| async move { json(demo.stats()) }),
         )
         .route("/healthz", get(|| async { "ok" }))
         .with_state(demo.clone());

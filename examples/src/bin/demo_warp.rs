@@ -2,20 +2,16 @@
 
 use std::convert::Infallible;
 
-use sse_examples::demo::{ApiError, Demo, MAX_PUBLISH_BODY, PAGE, read_limited};
+use sse_examples::demo::{Demo, JsonAnswer, PAGE};
 use sse_warp::{LastEventId, Sse, cors, last_event_id};
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
 use warp::{Filter, Stream};
 
-fn json(status: u16, body: String) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let reply = warp::reply::with_header(body, "content-type", "application/json");
+fn json(answer: JsonAnswer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let reply = warp::reply::with_header(answer.body, "content-type", "application/json");
     warp::reply::with_status(reply, status).into_response()
-}
-
-fn error(e: &ApiError) -> Response {
-    json(e.status(), e.json())
 }
 
 fn with_demo(demo: Demo) -> impl Filter<Extract = (Demo,), Error = Infallible> + Clone {
@@ -26,14 +22,7 @@ async fn publish(
     demo: Demo,
     body: impl Stream<Item = Result<impl bytes::Buf, warp::Error>>,
 ) -> Result<Response, Infallible> {
-    let body = match read_limited(body, MAX_PUBLISH_BODY).await {
-        Ok(body) => body,
-        Err(e) => return Ok(error(&e)),
-    };
-    Ok(match demo.publish(&body).await {
-        Ok(accepted) => json(202, accepted),
-        Err(e) => error(&e),
-    })
+    Ok(json(demo.publish_body(body).await))
 }
 
 #[tokio::main]
@@ -52,7 +41,7 @@ async fn main() -> std::io::Result<()> {
             let query = Some(query.as_str()).filter(|q| !q.is_empty());
             match demo.subscribe(query, last.as_ref()) {
                 Ok(subscription) => demo.configure(Sse::new(subscription)).into_response(),
-                Err(e) => error(&e),
+                Err(e) => json(e.into()),
             }
         });
     let events = warp::path!("events").and(cors(demo.cors(), events));
@@ -64,7 +53,7 @@ async fn main() -> std::io::Result<()> {
     let stats = warp::get()
         .and(warp::path!("stats"))
         .and(with_demo(demo.clone()))
-        .map(|demo: Demo| json(200, demo.stats_json()));
+        .map(|demo: Demo| json(demo.stats()));
     let healthz = warp::get().and(warp::path!("healthz")).map(|| "ok");
     let routes = page.or(events).or(publish).or(stats).or(healthz);
 

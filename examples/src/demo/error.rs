@@ -54,6 +54,24 @@ impl ApiError {
     }
 }
 
+/// A JSON answer for any framework to copy into its response: a status and a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonAnswer {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The JSON body.
+    pub body: String,
+}
+
+impl From<ApiError> for JsonAnswer {
+    fn from(error: ApiError) -> Self {
+        Self {
+            status: error.status,
+            body: error.json(),
+        }
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.status, self.reason)

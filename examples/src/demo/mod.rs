@@ -13,7 +13,7 @@ mod topics;
 
 pub use body::read_limited;
 pub use config::Config;
-pub use error::ApiError;
+pub use error::{ApiError, JsonAnswer};
 pub use page::PAGE;
 pub use publish::{MAX_PUBLISH_BODY, PublishRequest};
 pub use service::{CHAT_TOPIC, CLOCK_TOPIC, Demo, StartError};

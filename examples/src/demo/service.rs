@@ -9,7 +9,10 @@ use sse_core::{CorsError, CorsPolicy, Event, KeepAlive, LastEventId, SseOptions}
 use sse_hub::{ConfigError, Hub, PublishError, SubscribeError, Subscription, Topic};
 use tokio_util::sync::CancellationToken;
 
-use crate::demo::{ApiError, Config, PublishRequest, parse_topics, shutdown_signal};
+use crate::demo::{
+    ApiError, Config, JsonAnswer, MAX_PUBLISH_BODY, PublishRequest, parse_topics, read_limited,
+    shutdown_signal,
+};
 
 /// The topic of the built-in clock.
 pub const CLOCK_TOPIC: &str = "clock";
@@ -126,7 +129,23 @@ impl Demo {
         responder.keep_alive(KeepAlive::new().interval(self.config.keep_alive()))
     }
 
-    /// `POST /publish`: checks the body, publishes, and returns the 202 body `{"id": "..."}`.
+    /// `POST /publish`, from the framework's request body stream: 202 with `{"id": "..."}`,
+    /// or 400/413 (nothing published) or 503 (shutting down) with `{"error": "..."}`.
+    pub async fn publish_body<S, B, E>(&self, body: S) -> JsonAnswer
+    where
+        S: futures_util::Stream<Item = Result<B, E>>,
+        B: bytes::Buf,
+        E: std::fmt::Display,
+    {
+        let published = match read_limited(body, MAX_PUBLISH_BODY).await {
+            Ok(body) => self.publish(&body).await,
+            Err(e) => Err(e),
+        };
+        published.map_or_else(JsonAnswer::from, |body| JsonAnswer { status: 202, body })
+    }
+
+    /// `POST /publish` with the whole body: checks it, publishes, and returns the 202
+    /// body `{"id": "..."}`.
     ///
     /// # Errors
     ///
@@ -155,7 +174,7 @@ impl Demo {
 
     /// `GET /stats`: live subscriber connections now, and events accepted by `/publish`.
     #[must_use]
-    pub fn stats_json(&self) -> String {
+    pub fn stats(&self) -> JsonAnswer {
         let stats = self.hub.stats();
         let topics: serde_json::Map<_, _> = stats
             .topics
@@ -166,12 +185,15 @@ impl Demo {
                 (t.topic.to_string(), value)
             })
             .collect();
-        serde_json::json!({
+        let body = serde_json::json!({
             "subscribers": stats.subscribers,
             "published": stats.published,
             "topics": topics,
-        })
-        .to_string()
+        });
+        JsonAnswer {
+            status: 200,
+            body: body.to_string(),
+        }
     }
 
     /// Starts the `clock` topic: a `tick` event with the RFC 3339 time every `--clock-ms`
