@@ -1,0 +1,16 @@
+//! What the contract suite needs around the demo binaries: starting them
+//! ([`server`]), a raw HTTP/1.1 client ([`http`]), event-stream subscriptions decoded
+//! by `sse_core::Decoder` ([`sse`]), the demo's JSON API ([`api`]) and RFC 3339
+//! timestamps ([`time`]).
+
+pub(crate) mod api;
+pub(crate) mod http;
+pub(crate) mod server;
+pub(crate) mod sse;
+pub(crate) mod time;
+
+use std::time::Duration;
+
+/// The most any single wait may take before a case fails (a liveness bound, far above
+/// what a healthy server needs).
+pub(crate) const LIVE: Duration = Duration::from_secs(10);

@@ -1,0 +1,146 @@
+//! An event-stream subscription over the raw client, decoded by `sse_core::Decoder`.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use sse_core::{Decoder, Frame, Message};
+
+use super::LIVE;
+use super::http::{Chunk, Conn, HttpError, Response};
+
+/// What the next read of a stream gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A frame (message, retry or comment).
+    Frame(Frame),
+    /// The body ended with the chunked terminator.
+    End,
+    /// Nothing within the time allowed.
+    Timeout,
+}
+
+/// An open `GET /events` response.
+#[derive(Debug)]
+pub(crate) struct Sub {
+    conn: Conn,
+    /// The response head.
+    pub(crate) head: Response,
+    decoder: Decoder,
+    /// Every frame seen so far, in order.
+    pub(crate) frames: Vec<Frame>,
+    /// The body bytes so far (de-chunked).
+    pub(crate) body: Vec<u8>,
+    ended: bool,
+}
+
+impl Sub {
+    /// Sends `GET target` with `headers`; the head must be `200`.
+    pub(crate) fn open(addr: SocketAddr, target: &str, headers: &[(&str, &[u8])]) -> Self {
+        let mut conn = Conn::connect(addr).expect("connect");
+        conn.send("GET", target, headers, None).expect("send");
+        let head = conn
+            .read_head(LIVE)
+            .unwrap_or_else(|e| panic!("GET {target}: no response head: {e}"));
+        assert_eq!(head.status, 200, "GET {target}: {head:?}");
+        Self {
+            conn,
+            head,
+            decoder: Decoder::new(),
+            frames: Vec::new(),
+            body: Vec::new(),
+            ended: false,
+        }
+    }
+
+    /// The next frame, the end of the body, or a timeout. Any other failure (a closed
+    /// connection without the terminating chunk, bad framing) fails the test.
+    pub(crate) fn next(&mut self, timeout: Duration) -> Step {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(frame) = self.decoder.next_frame() {
+                self.frames.push(frame.clone());
+                return Step::Frame(frame);
+            }
+            if self.ended {
+                return Step::End;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.conn.read_chunk(left) {
+                Ok(Chunk::Data(data)) => {
+                    self.body.extend_from_slice(&data);
+                    self.decoder.push(&data);
+                }
+                Ok(Chunk::End) => {
+                    self.ended = true;
+                    self.decoder.finish();
+                }
+                Err(HttpError::Timeout) => return Step::Timeout,
+                Err(e) => panic!(
+                    "stream failed ({e}) after {:?}",
+                    String::from_utf8_lossy(&self.body)
+                ),
+            }
+        }
+    }
+
+    /// The next message, skipping comments and retries; fails on end or timeout.
+    pub(crate) fn message(&mut self) -> Message {
+        self.message_skipping(&[])
+    }
+
+    /// The next message whose type is not in `skip` (comments and retries are skipped
+    /// too); fails on end or timeout.
+    pub(crate) fn message_skipping(&mut self, skip: &[&str]) -> Message {
+        let deadline = Instant::now() + LIVE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next(left) {
+                Step::Frame(Frame::Message(m)) if !skip.contains(&m.event.as_str()) => return m,
+                Step::Frame(_) => {}
+                Step::End => panic!("stream ended while waiting for a message: {}", self.text()),
+                Step::Timeout => panic!("no message within {LIVE:?}: {}", self.text()),
+            }
+        }
+    }
+
+    /// Reads until the end of the body (within `timeout`, else fails); returns the
+    /// frames read meanwhile.
+    pub(crate) fn until_end(&mut self, timeout: Duration) -> Vec<Frame> {
+        let deadline = Instant::now() + timeout;
+        let mut frames = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next(left) {
+                Step::Frame(frame) => frames.push(frame),
+                Step::End => return frames,
+                Step::Timeout => panic!("stream still open after {timeout:?}: {}", self.text()),
+            }
+        }
+    }
+
+    /// Whether the body so far ends after a complete event (a blank line), as a stream
+    /// must when it ends.
+    pub(crate) fn on_event_boundary(&self) -> bool {
+        let body = &self.body;
+        body.is_empty()
+            || body.ends_with(b"\n\n")
+            || body.ends_with(b"\r\r")
+            || body.ends_with(b"\r\n\r\n")
+            || body.ends_with(b"\n\r\n")
+    }
+
+    /// The id a reconnecting client would send.
+    pub(crate) fn last_event_id(&self) -> String {
+        self.decoder.last_event_id().to_owned()
+    }
+
+    /// The body so far as text, for failure messages.
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Closes the connection.
+    pub(crate) fn close(self) {
+        self.conn.close();
+    }
+}
