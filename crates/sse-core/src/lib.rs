@@ -20,7 +20,7 @@
 //! | feature | default | enables |
 //! |---|---|---|
 //! | `tokio` | yes | [`EventStream`], [`SseOptions`], [`StreamConfig`] (tokio's timer, `CancellationToken`) |
-//! | `json` | no | [`Event::json_data`] (serde) |
+//! | `json` | no | `Event::json_data` (serde) |
 //!
 //! # Encoding in one example
 //!
@@ -64,6 +64,8 @@ mod lines;
 #[cfg(feature = "tokio")]
 mod options;
 #[cfg(feature = "tokio")]
+mod responder;
+#[cfg(feature = "tokio")]
 mod stream;
 
 pub use bytes::Bytes;
@@ -85,3 +87,10 @@ pub use options::{OnError, SseOptions, StreamConfig};
 pub use stream::EventStream;
 #[cfg(feature = "tokio")]
 pub use tokio_util::sync::CancellationToken;
+
+/// Paths used by [`define_responder!`]; not part of the API.
+#[cfg(feature = "tokio")]
+#[doc(hidden)]
+pub mod __private {
+    pub use futures_core::Stream;
+}

@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use futures_util::{Stream, StreamExt};
-use sse_core::{EventStream, IntoFrame, RESPONSE_HEADERS, SseOptions, StreamConfig};
+use sse_core::{IntoFrame, RESPONSE_HEADERS};
 use sync_wrapper::SyncStream;
 use warp::http::HeaderValue;
 use warp::reply::{Reply, Response};
@@ -13,60 +13,34 @@ use crate::carrier::carrier;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
-/// An SSE reply: return it from a handler.
-///
-/// The stream may yield [`Event`](crate::Event)s, [`Encoded`](crate::Encoded) events, or
-/// `Result`s of either (anything implementing [`IntoFrame`]). The response carries
-/// [`sse_core::RESPONSE_HEADERS`] and a body built by [`sse_core::EventStream`]; set
-/// keep-alive, an initial retry, the error policy and a shutdown token through
-/// [`SseOptions`]. The stream needs to be `Send`, not `Sync`.
-///
-/// The body travels through `warp::sse::reply`, warp 0.4's only streaming reply: each
-/// frame is sent with the same bytes as sse-core encodes them, except that a frame that
-/// starts with `retry:` gets an empty comment line (`:`) in front, which clients ignore.
-///
-/// ```
-/// use std::convert::Infallible;
-/// use std::time::Duration;
-/// use warp::Reply;
-/// use sse_warp::{Event, KeepAlive, Sse, SseOptions};
-///
-/// let events = tokio_stream::iter([Ok::<_, Infallible>(Event::new().data("hi"))]);
-/// let response = Sse::new(events)
-///     .keep_alive(KeepAlive::new().interval(Duration::from_secs(10)))
-///     .retry(Duration::from_secs(2))
-///     .into_response();
-/// assert_eq!(response.headers()["content-type"], "text/event-stream");
-/// ```
-#[must_use = "a reply does nothing until it is returned from a handler"]
-pub struct Sse<S> {
-    stream: EventStream<S>,
-}
-
-impl<S> Sse<S>
-where
-    S: Stream,
-    S::Item: IntoFrame,
-{
-    /// Answers with `stream`'s events, with the default settings (no keep-alive, no
-    /// initial retry, errors abort the response).
-    pub fn new(stream: S) -> Self {
-        Self {
-            stream: EventStream::new(stream),
-        }
-    }
-}
-
-impl<S> SseOptions for Sse<S> {
-    fn config_mut(&mut self) -> &mut StreamConfig {
-        self.stream.config_mut()
-    }
-}
-
-impl<S> fmt::Debug for Sse<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sse").field("stream", &self.stream).finish()
-    }
+sse_core::define_responder! {
+    /// An SSE reply: return it from a handler.
+    ///
+    /// The stream may yield [`Event`](crate::Event)s, [`Encoded`](crate::Encoded) events, or
+    /// `Result`s of either (anything implementing [`IntoFrame`]). The response carries
+    /// [`sse_core::RESPONSE_HEADERS`] and a body built by [`sse_core::EventStream`]; set
+    /// keep-alive, an initial retry, the error policy and a shutdown token through
+    /// [`SseOptions`]. The stream needs to be `Send`, not `Sync`.
+    ///
+    /// The body travels through `warp::sse::reply`, warp 0.4's only streaming reply: each
+    /// frame is sent with the same bytes as sse-core encodes them, except that a frame that
+    /// starts with `retry:` gets an empty comment line (`:`) in front, which clients ignore.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use std::time::Duration;
+    /// use warp::Reply;
+    /// use sse_warp::{Event, KeepAlive, Sse, SseOptions};
+    ///
+    /// let events = tokio_stream::iter([Ok::<_, Infallible>(Event::new().data("hi"))]);
+    /// let response = Sse::new(events)
+    ///     .keep_alive(KeepAlive::new().interval(Duration::from_secs(10)))
+    ///     .retry(Duration::from_secs(2))
+    ///     .into_response();
+    /// assert_eq!(response.headers()["content-type"], "text/event-stream");
+    /// ```
+    #[must_use = "a reply does nothing until it is returned from a handler"]
+    pub struct Sse;
 }
 
 /// The source stream's error, handed to warp (which then aborts the response).
