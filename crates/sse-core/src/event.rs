@@ -59,6 +59,7 @@ pub struct Event {
 
 impl Event {
     /// An event with no fields yet.
+    #[inline]
     pub const fn new() -> Self {
         Self {
             comments: Vec::new(),
@@ -72,6 +73,7 @@ impl Event {
     /// Sets the data. Line breaks in it are allowed: see the encoding rules above.
     ///
     /// Calling it again replaces the data.
+    #[inline]
     pub fn data(mut self, data: impl Into<Text>) -> Self {
         self.data = Some(data.into());
         self
@@ -99,6 +101,7 @@ impl Event {
     /// # Errors
     ///
     /// [`InvalidField`] when `name` contains CR or LF.
+    #[inline]
     pub fn event(mut self, name: impl Into<Text>) -> Result<Self, InvalidField> {
         let name = name.into();
         if lines::has_line_break(name.as_bytes()) {
@@ -114,13 +117,16 @@ impl Event {
     /// # Errors
     ///
     /// [`InvalidField`] when `id` contains CR, LF or NUL.
+    #[inline]
     pub fn id(mut self, id: impl Into<Text>) -> Result<Self, InvalidField> {
         let id = id.into();
-        if lines::has_line_break(id.as_bytes()) {
-            return Err(InvalidField::new(FieldName::Id, Problem::LineBreak));
-        }
-        if memchr::memchr(0, id.as_bytes()).is_some() {
-            return Err(InvalidField::new(FieldName::Id, Problem::Nul));
+        if lines::has_line_break_or_nul(id.as_bytes()) {
+            let problem = if lines::has_line_break(id.as_bytes()) {
+                Problem::LineBreak
+            } else {
+                Problem::Nul
+            };
+            return Err(InvalidField::new(FieldName::Id, problem));
         }
         self.id = Some(id);
         Ok(self)
@@ -128,6 +134,7 @@ impl Event {
 
     /// Sets the reconnection delay the client waits before reconnecting, in whole
     /// milliseconds (a sub-millisecond remainder is dropped).
+    #[inline]
     pub fn retry(mut self, delay: Duration) -> Self {
         self.retry = Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
         self
@@ -135,6 +142,7 @@ impl Event {
 
     /// Adds a comment. Clients ignore comments; they keep idle connections open.
     /// Line breaks split it into several comment lines.
+    #[inline]
     pub fn comment(mut self, text: impl Into<Text>) -> Self {
         self.comments.push(text.into());
         self
@@ -171,11 +179,15 @@ impl Event {
     pub fn encode(&self) -> Encoded {
         let mut retry_buf = itoa::Buffer::new();
         let retry = self.retry.map(|ms| retry_buf.format(ms).as_bytes());
+        let data = self
+            .data
+            .as_deref()
+            .map(|d| (d.as_bytes(), lines::measure(d.as_bytes())));
 
         let mut len = 1; // the blank line that ends the event
         for comment in &self.comments {
-            let (n, bytes) = lines::measure(comment.as_bytes());
-            len += n * ": \n".len() + bytes;
+            let lines = lines::measure(comment.as_bytes());
+            len += lines.count * ": \n".len() + lines.bytes;
         }
         if let Some(event) = &self.event {
             len += "event: \n".len() + event.len();
@@ -186,14 +198,14 @@ impl Event {
         if let Some(retry) = retry {
             len += "retry: \n".len() + retry.len();
         }
-        if let Some(data) = &self.data {
-            let (n, bytes) = lines::measure(data.as_bytes());
-            len += n * "data: \n".len() + bytes;
+        if let Some((_, lines)) = data {
+            len += lines.count * "data: \n".len() + lines.bytes;
         }
 
         let mut buf = Vec::with_capacity(len);
         for comment in &self.comments {
-            write_split(&mut buf, b": ", comment.as_bytes());
+            let comment = comment.as_bytes();
+            lines::write_lines(&mut buf, b": ", comment, lines::measure(comment));
         }
         if let Some(event) = &self.event {
             write_field(&mut buf, b"event: ", event.as_bytes());
@@ -204,8 +216,8 @@ impl Event {
         if let Some(retry) = retry {
             write_field(&mut buf, b"retry: ", retry);
         }
-        if let Some(data) = &self.data {
-            write_split(&mut buf, b"data: ", data.as_bytes());
+        if let Some((data, lines)) = data {
+            lines::write_lines(&mut buf, b"data: ", data, lines);
         }
         buf.push(b'\n');
         debug_assert_eq!(buf.len(), len, "encoded length was computed wrongly");
@@ -218,11 +230,6 @@ fn write_field(buf: &mut Vec<u8>, prefix: &[u8], value: &[u8]) {
     buf.extend_from_slice(prefix);
     buf.extend_from_slice(value);
     buf.push(b'\n');
-}
-
-#[inline]
-fn write_split(buf: &mut Vec<u8>, prefix: &[u8], value: &[u8]) {
-    lines::for_each_line(value, |line| write_field(buf, prefix, line));
 }
 
 impl From<Event> for Encoded {
