@@ -10,8 +10,8 @@ use axum_core::response::{IntoResponse, Response};
 use http::header::{
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, ORIGIN,
 };
-use http::{HeaderValue, Request, StatusCode};
-use sse_core::{APPENDED_HEADERS, CorsPolicy, HeaderPair};
+use http::{Request, StatusCode};
+use sse_core::CorsPolicy;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -74,20 +74,6 @@ fn header(headers: &HeaderMap, name: impl http::header::AsHeaderName) -> Option<
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Copies the policy's headers: those that list values are appended, the others replace.
-fn apply(headers: &mut HeaderMap, pairs: Vec<HeaderPair<'_>>) {
-    for (name, value) in pairs {
-        let Ok(value) = HeaderValue::from_str(&value) else {
-            continue;
-        };
-        if APPENDED_HEADERS.contains(&name) {
-            headers.append(name, value);
-        } else {
-            headers.insert(name, value);
-        }
-    }
-}
-
 impl<S, B> Service<Request<B>> for SseCors<S>
 where
     S: Service<Request<B>>,
@@ -115,7 +101,7 @@ where
             let mut response = Response::new(answer.body.map_or_else(Body::empty, Body::from));
             *response.status_mut() =
                 StatusCode::from_u16(answer.status).unwrap_or(StatusCode::FORBIDDEN);
-            apply(response.headers_mut(), answer.headers);
+            sse_core::http1::apply_headers(response.headers_mut(), answer.headers);
             return Box::pin(async move { Ok(response) });
         }
         let origin = origin.map(str::to_owned);
@@ -123,7 +109,7 @@ where
         let future = self.inner.call(request);
         Box::pin(async move {
             let mut response = future.await?.into_response();
-            apply(
+            sse_core::http1::apply_headers(
                 response.headers_mut(),
                 policy.response_headers(origin.as_deref()),
             );

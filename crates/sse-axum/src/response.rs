@@ -1,12 +1,10 @@
 //! [`Sse`]: the responder.
 
-
 use axum_core::BoxError;
 use axum_core::body::Body;
 use axum_core::response::{IntoResponse, Response};
 use futures_core::Stream;
-use http::HeaderValue;
-use sse_core::{IntoFrame, RESPONSE_HEADERS};
+use sse_core::IntoFrame;
 
 sse_core::define_responder! {
     /// An SSE response: return it from a handler.
@@ -42,10 +40,7 @@ where
 {
     fn into_response(self) -> Response {
         let mut response = Response::new(Body::from_stream(self.stream));
-        let headers = response.headers_mut();
-        for (name, value) in RESPONSE_HEADERS {
-            headers.insert(name, HeaderValue::from_static(value));
-        }
+        sse_core::http1::set_response_headers(response.headers_mut());
         response
     }
 }

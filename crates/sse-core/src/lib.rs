@@ -20,6 +20,7 @@
 //! | feature | default | enables |
 //! |---|---|---|
 //! | `tokio` | yes | [`EventStream`], [`SseOptions`], [`StreamConfig`] (tokio's timer, `CancellationToken`) |
+//! | `http` | no | [`http1`]: the header lists written into an `http` 1.x `HeaderMap` (for axum, warp, hyper) |
 //! | `json` | no | `Event::json_data` (serde) |
 //!
 //! # Encoding in one example
@@ -58,6 +59,8 @@ mod error;
 mod event;
 mod frame;
 mod headers;
+#[cfg(feature = "http")]
+pub mod http1;
 mod keep_alive;
 mod last_event_id;
 mod lines;

@@ -2,27 +2,13 @@
 
 use std::sync::Arc;
 
-use sse_core::{APPENDED_HEADERS, CorsPolicy, HeaderPair};
+use sse_core::CorsPolicy;
 use warp::http::StatusCode;
-use warp::http::header::{HeaderMap, HeaderValue};
+use warp::http::header::HeaderValue;
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use crate::filters::optional_header;
-
-/// Copies the policy's headers: those that list values are appended, the others replace.
-fn apply(headers: &mut HeaderMap, pairs: Vec<HeaderPair<'_>>) {
-    for (name, value) in pairs {
-        let Ok(value) = HeaderValue::from_str(&value) else {
-            continue;
-        };
-        if APPENDED_HEADERS.contains(&name) {
-            headers.append(name, value);
-        } else {
-            headers.insert(name, value);
-        }
-    }
-}
 
 fn text(value: Option<&HeaderValue>) -> Option<&str> {
     value.and_then(|v| v.to_str().ok())
@@ -81,7 +67,7 @@ where
                 let mut response = Response::new(answer.body.unwrap_or("").into());
                 *response.status_mut() =
                     StatusCode::from_u16(answer.status).unwrap_or(StatusCode::FORBIDDEN);
-                apply(response.headers_mut(), answer.headers);
+                sse_core::http1::apply_headers(response.headers_mut(), answer.headers);
                 response
             },
         );
@@ -90,7 +76,7 @@ where
             .and(route)
             .map(move |origin: Option<HeaderValue>, reply: R| {
                 let mut response = reply.into_response();
-                apply(
+                sse_core::http1::apply_headers(
                     response.headers_mut(),
                     policy.response_headers(text(origin.as_ref())),
                 );

@@ -4,9 +4,8 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use futures_util::{Stream, StreamExt};
-use sse_core::{IntoFrame, RESPONSE_HEADERS};
+use sse_core::IntoFrame;
 use sync_wrapper::SyncStream;
-use warp::http::HeaderValue;
 use warp::reply::{Reply, Response};
 
 use crate::carrier::carrier;
@@ -67,10 +66,7 @@ where
             Err(error) => Err(StreamError(error.into())),
         });
         let mut response = warp::sse::reply(SyncStream::new(events)).into_response();
-        let headers = response.headers_mut();
-        for (name, value) in RESPONSE_HEADERS {
-            headers.insert(name, HeaderValue::from_static(value));
-        }
+        sse_core::http1::set_response_headers(response.headers_mut());
         response
     }
 }
