@@ -27,131 +27,18 @@
 //! `String` first: that is its API's cost. warp writes `field:value` without the space
 //! and splits data on LF only, so its bytes differ from ours (see the `same` column).
 
+mod peers;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 use std::time::{Duration, SystemTime};
 
-use axum::body::{Body, HttpBody};
-use axum::response::IntoResponse;
-use bytes::Bytes;
 use criterion::{Criterion, Throughput};
-use futures_util::stream;
-use sse_core::{Event, EventStream, Frame, decode_all};
-
-/// One benchmark case: the same fields for every peer.
-#[derive(Clone, Copy)]
-struct Case {
-    name: &'static str,
-    event: &'static str,
-    id: &'static str,
-    data: &'static str,
-}
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
-}
-
-fn cases() -> Vec<Case> {
-    // 30 bytes of JSON.
-    let small = r#"{"user":"ada","n":7,"ok":true}"#;
-    assert_eq!(small.len(), 30, "the small case carries 30 B of data");
-    let kib: String = std::iter::repeat("0123456789abcdef").take(64).collect();
-    let line_64k: String = std::iter::repeat(kib.as_str()).take(64).collect();
-    // 1024 lines of 87 characters + LF = 88 KiB.
-    let line: String = "x".repeat(87);
-    let lines_88k: String = std::iter::repeat(format!("{line}\n")).take(1024).collect();
-    // 1 KiB in 64 lines of 14 characters + CRLF.
-    let crlf: String = std::iter::repeat("fourteen chars\r\n").take(64).collect();
-    let base = Case {
-        name: "",
-        event: "update",
-        id: "1234567",
-        data: small,
-    };
-    vec![
-        Case {
-            name: "small",
-            ..base
-        },
-        Case {
-            name: "1kib",
-            data: leak(kib),
-            ..base
-        },
-        Case {
-            name: "64kib_line",
-            data: leak(line_64k),
-            ..base
-        },
-        Case {
-            name: "88kib_1024_lines",
-            data: leak(lines_88k),
-            ..base
-        },
-        Case {
-            name: "crlf_1kib",
-            data: leak(crlf),
-            ..base
-        },
-    ]
-}
-
-fn ours(case: Case) -> Event {
-    Event::new()
-        .event(case.event)
-        .and_then(|e| e.id(case.id))
-        .expect("valid benchmark fields")
-        .data(case.data)
-}
-
-fn axum_event(case: Case) -> axum::response::sse::Event {
-    axum::response::sse::Event::default()
-        .event(case.event)
-        .id(case.id)
-        .data(case.data)
-}
-
-fn warp_event(case: Case) -> warp::sse::Event {
-    warp::sse::Event::default()
-        .event(case.event)
-        .id(case.id)
-        .data(case.data)
-}
-
-/// An infinite body that builds and encodes one event per poll.
-fn ours_body(case: Case) -> Body {
-    let events = stream::repeat_with(move || ours(case));
-    Body::from_stream(EventStream::new(events))
-}
-
-fn axum_body(case: Case) -> Body {
-    let events = stream::repeat_with(move || Ok::<_, std::convert::Infallible>(axum_event(case)));
-    axum::response::Sse::new(events).into_response().into_body()
-}
-
-fn warp_body(case: Case) -> warp::reply::Response {
-    let events = stream::repeat_with(move || Ok::<_, std::io::Error>(warp_event(case)));
-    warp::reply::Reply::into_response(warp::sse::reply(events))
-}
-
-fn plumbing_body(bytes: Bytes) -> Body {
-    let chunks = stream::repeat_with(move || Ok::<_, std::convert::Infallible>(bytes.clone()));
-    Body::from_stream(chunks)
-}
-
-/// One data frame of an infinite body.
-fn poll_data<B>(body: &mut B, cx: &mut Context<'_>) -> Bytes
-where
-    B: HttpBody<Data = Bytes> + Unpin,
-    B::Error: std::fmt::Debug,
-{
-    match Pin::new(body).poll_frame(cx) {
-        Poll::Ready(Some(Ok(frame))) => frame.into_data().expect("a data frame"),
-        other => panic!("an infinite body ended or waited: {other:?}"),
-    }
-}
+use peers::{
+    Case, axum_body, cases, ours, ours_body, plumbing_body, poll_data, warp_body, warp_event,
+};
+use sse_core::{Frame, decode_all};
 
 /// Whether axum's and warp's frames decode to the same message as ours.
 struct Same {
