@@ -1,0 +1,617 @@
+//! The demo-app check: many subscribers against a server that follows the demo's HTTP
+//! contract (`GET /events?topic=T`, `POST /publish`, `GET /stats`), every event received
+//! exactly once, the server's memory, and a clean disconnect.
+//!
+//! `sse-bench demo --url http://127.0.0.1:3000 --subscribers 10000 --events 20 --pid PID`
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt::{self, Write as _};
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use sse_core::{Decoder, Frame};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::http::{BodyReader, parse_head, request};
+use crate::net::{connect, source_for};
+use crate::sys::proc_usage;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// The server, `http://HOST:PORT` (a literal address).
+    pub addr: SocketAddr,
+    /// How many subscribers connect.
+    pub subscribers: usize,
+    /// How many events are published (one `POST /publish` each, one after another).
+    pub events: usize,
+    /// The topic subscribed and published to.
+    pub topic: String,
+    /// The server's process id, for its resident memory.
+    pub pid: Option<u32>,
+    /// How many loopback source addresses the subscribers spread over.
+    pub sources: usize,
+    /// How many connections are being opened at once at most.
+    pub concurrency: usize,
+    /// The limit for each waiting step (all connected, all delivered, all gone).
+    pub timeout: Duration,
+}
+
+/// Parses `http://HOST:PORT[/]` with a literal IP address.
+///
+/// # Errors
+///
+/// A message naming what is wrong.
+pub fn parse_url(url: &str) -> Result<SocketAddr, String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url:?}: only http:// URLs are supported"))?;
+    let host_port = rest.trim_end_matches('/');
+    host_port
+        .parse()
+        .map_err(|_| format!("{url:?}: expected http://IP:PORT (a literal address and a port)"))
+}
+
+/// What one subscriber saw.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The sequence numbers of this run's events, in arrival order.
+    seqs: Vec<u32>,
+    /// Events of this run whose `id:` differed from the id other subscribers saw.
+    id_mismatches: u32,
+    /// `reset` events received.
+    resets: u32,
+    /// Whether the response head was 200 with `text/event-stream`.
+    ok: bool,
+    /// A failure of the connection or the stream, if any.
+    error: Option<String>,
+}
+
+/// The result of a demo check.
+#[derive(Debug, Clone, Default)]
+pub struct DemoReport {
+    /// Subscribers asked for.
+    pub subscribers: usize,
+    /// Events asked for.
+    pub events: usize,
+    /// Subscribers whose stream opened (200, `text/event-stream`).
+    pub connected: usize,
+    /// Time to open every stream.
+    pub connect_time: Duration,
+    /// Events published (202 answers).
+    pub published: usize,
+    /// Time for all the `POST /publish` calls.
+    pub publish_time: Duration,
+    /// From the first publish until every subscriber had every event (or the time-out).
+    pub delivery_time: Duration,
+    /// Subscribers that received every event exactly once, in publish order, with the
+    /// id the publish call returned.
+    pub exact: usize,
+    /// Events missing, summed over subscribers.
+    pub missing: usize,
+    /// Events received more than once, summed over subscribers.
+    pub duplicates: usize,
+    /// Subscribers that received the events out of order.
+    pub out_of_order: usize,
+    /// Events whose `id:` differed from the id the publish returned.
+    pub wrong_ids: usize,
+    /// `reset` events received (there should be none).
+    pub resets: usize,
+    /// The server's RSS before the subscribers connected, with them, and after delivery.
+    pub rss: Option<(u64, u64, u64)>,
+    /// The `subscribers` that `/stats` reported once all were connected.
+    pub stats_subscribers: Option<u64>,
+    /// Time from closing every connection until `/stats` said 0 subscribers, if it did.
+    pub drain_time: Option<Duration>,
+    /// Failures met on the way (first few).
+    pub errors: Vec<String>,
+}
+
+impl DemoReport {
+    /// Whether every check passed.
+    #[must_use]
+    pub fn passed(&self) -> bool {
+        self.connected == self.subscribers
+            && self.published == self.events
+            && self.exact == self.subscribers
+            && self.wrong_ids == 0
+            && self.resets == 0
+            && self.drain_time.is_some()
+            && self.errors.is_empty()
+    }
+}
+
+impl fmt::Display for DemoReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
+        let mib = |b: u64| format!("{:.1} MiB", b as f64 / (1 << 20) as f64);
+        writeln!(f, "| check | result |")?;
+        writeln!(f, "|---|---|")?;
+        writeln!(
+            f,
+            "| subscribers connected | {} / {} in {} |",
+            self.connected,
+            self.subscribers,
+            ms(self.connect_time)
+        )?;
+        if let Some(n) = self.stats_subscribers {
+            writeln!(f, "| `/stats` subscribers when connected | {n} |")?;
+        }
+        writeln!(
+            f,
+            "| events published | {} in {} |",
+            self.published,
+            ms(self.publish_time)
+        )?;
+        writeln!(
+            f,
+            "| every event exactly once, in order, right id | {} / {} subscribers (delivered in {}) |",
+            self.exact,
+            self.subscribers,
+            ms(self.delivery_time)
+        )?;
+        writeln!(
+            f,
+            "| missing / duplicate / out-of-order / wrong id / reset | {} / {} / {} / {} / {} |",
+            self.missing, self.duplicates, self.out_of_order, self.wrong_ids, self.resets
+        )?;
+        if let Some((before, connected, after)) = self.rss {
+            let per = connected.saturating_sub(before) / self.connected.max(1) as u64;
+            writeln!(
+                f,
+                "| server RSS before / connected / after delivery | {} / {} / {} ({per} B per subscriber) |",
+                mib(before),
+                mib(connected),
+                mib(after)
+            )?;
+        }
+        match self.drain_time {
+            Some(d) => writeln!(
+                f,
+                "| `/stats` subscribers back to 0 after disconnect | {} |",
+                ms(d)
+            )?,
+            None => writeln!(
+                f,
+                "| `/stats` subscribers back to 0 after disconnect | **no** |"
+            )?,
+        }
+        for e in &self.errors {
+            writeln!(f, "| error | {e} |")?;
+        }
+        writeln!(f, "\n{}", if self.passed() { "PASS" } else { "FAIL" })
+    }
+}
+
+/// Shared by the subscriber tasks (one thread).
+#[derive(Default)]
+struct Shared {
+    /// The id each sequence number was first seen with.
+    ids: HashMap<u32, String>,
+}
+
+/// Runs the check. Needs a current-thread tokio runtime inside a `LocalSet`.
+pub async fn run(options: &DemoOptions) -> DemoReport {
+    let mut report = DemoReport {
+        subscribers: options.subscribers,
+        events: options.events,
+        ..DemoReport::default()
+    };
+    let addr = options.addr;
+    let run_id = crate::payload::now_ns() % 1_000_000_007;
+    let rss = |pid: Option<u32>| pid.and_then(|p| proc_usage(p).ok()).map(|u| u.rss);
+    let rss_before = rss(options.pid);
+
+    // Connect every subscriber.
+    let shared = Rc::new(RefCell::new(Shared::default()));
+    let seen: Vec<Rc<RefCell<Seen>>> = (0..options.subscribers)
+        .map(|_| Rc::new(RefCell::new(Seen::default())))
+        .collect();
+    let opened = Rc::new(tokio::sync::Notify::new());
+    let gate = Rc::new(Semaphore::new(options.concurrency.max(1)));
+    let path = format!("/events?topic={}", options.topic);
+    let mut tasks = JoinSet::new();
+    let start = Instant::now();
+    for (n, seen) in seen.iter().enumerate() {
+        let source = source_for(n, options.sources, addr);
+        let task = Subscriber {
+            addr,
+            source,
+            path: path.clone(),
+            run_id,
+            seen: seen.clone(),
+            shared: shared.clone(),
+            opened: opened.clone(),
+            gate: gate.clone(),
+        };
+        tasks.spawn_local(task.run());
+    }
+    let all_open = || {
+        seen.iter()
+            .all(|s| s.borrow().ok || s.borrow().error.is_some())
+    };
+    let deadline = Instant::now() + options.timeout;
+    while !all_open() && Instant::now() < deadline {
+        let _ = tokio::time::timeout(Duration::from_millis(50), opened.notified()).await;
+    }
+    report.connect_time = start.elapsed();
+    report.connected = seen.iter().filter(|s| s.borrow().ok).count();
+
+    // The server should count them all before anything is published.
+    let stats_path = "/stats";
+    let deadline = Instant::now() + options.timeout;
+    loop {
+        match request(addr, "GET", stats_path, None, Duration::from_secs(5)).await {
+            Ok(reply) if reply.status == 200 => {
+                let count = topic_subscribers(&reply.body, &options.topic);
+                report.stats_subscribers = count;
+                if count.is_some_and(|c| c >= report.connected as u64) || Instant::now() >= deadline
+                {
+                    break;
+                }
+            }
+            Ok(reply) => {
+                report
+                    .errors
+                    .push(format!("GET /stats answered {}", reply.status));
+                break;
+            }
+            Err(e) => {
+                report.errors.push(e.to_string());
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rss_connected = rss(options.pid);
+
+    // Publish, one after another (ids are then in publish order).
+    let mut ids = Vec::with_capacity(options.events);
+    let start = Instant::now();
+    for seq in 0..options.events {
+        let body = format!(
+            r#"{{"topic":"{}","data":"sse-bench demo {run_id} {seq}"}}"#,
+            options.topic
+        );
+        match request(
+            addr,
+            "POST",
+            "/publish",
+            Some(&body),
+            Duration::from_secs(10),
+        )
+        .await
+        {
+            Ok(reply) if reply.status == 202 => {
+                let id = serde_json::from_slice::<serde_json::Value>(&reply.body)
+                    .ok()
+                    .and_then(|v| v.get("id")?.as_str().map(str::to_owned));
+                match id {
+                    Some(id) => ids.push(id),
+                    None => report.errors.push(format!(
+                        "POST /publish: 202 without an id: {}",
+                        String::from_utf8_lossy(&reply.body)
+                    )),
+                }
+            }
+            Ok(reply) => report.errors.push(format!(
+                "POST /publish answered {}: {}",
+                reply.status,
+                String::from_utf8_lossy(&reply.body)
+            )),
+            Err(e) => report.errors.push(e.to_string()),
+        }
+    }
+    report.publish_time = start.elapsed();
+    report.published = ids.len();
+
+    // Wait until every open subscriber has every event.
+    let want = options.events;
+    let done = || {
+        seen.iter().all(|s| {
+            let s = s.borrow();
+            !s.ok || s.error.is_some() || s.seqs.len() >= want
+        })
+    };
+    let deadline = Instant::now() + options.timeout;
+    while !done() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    report.delivery_time = start.elapsed();
+    // A little longer, to catch duplicates that trail behind.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let rss_after = rss(options.pid);
+    if let (Some(a), Some(b), Some(c)) = (rss_before, rss_connected, rss_after) {
+        report.rss = Some((a, b, c));
+    }
+
+    // Verify.
+    let expected: Vec<u32> = (0..u32::try_from(want).unwrap_or(u32::MAX)).collect();
+    {
+        let shared = shared.borrow();
+        report.wrong_ids = ids
+            .iter()
+            .enumerate()
+            .filter(|(seq, id)| {
+                u32::try_from(*seq)
+                    .ok()
+                    .and_then(|s| shared.ids.get(&s))
+                    .is_some_and(|seen| seen != *id)
+            })
+            .count();
+    }
+    for s in &seen {
+        let s = s.borrow();
+        let check = check_sequence(&s.seqs, want);
+        report.missing += check.missing;
+        report.duplicates += check.duplicates;
+        report.out_of_order += usize::from(check.out_of_order);
+        report.wrong_ids += s.id_mismatches as usize;
+        report.resets += s.resets as usize;
+        if s.seqs == expected && s.id_mismatches == 0 && s.ok {
+            report.exact += 1;
+        }
+        if let Some(e) = &s.error
+            && report.errors.len() < 5
+        {
+            report.errors.push(e.clone());
+        }
+    }
+
+    // Disconnect everyone; the server must notice.
+    tasks.shutdown().await;
+    let start = Instant::now();
+    let deadline = start + options.timeout;
+    while Instant::now() < deadline {
+        if let Ok(reply) = request(addr, "GET", stats_path, None, Duration::from_secs(5)).await
+            && total_subscribers(&reply.body) == Some(0)
+        {
+            report.drain_time = Some(start.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    report
+}
+
+/// `topics.<topic>.subscribers` of a `/stats` body.
+fn topic_subscribers(body: &[u8], topic: &str) -> Option<u64> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("topics")?.get(topic)?.get("subscribers")?.as_u64()
+}
+
+/// `subscribers` of a `/stats` body.
+fn total_subscribers(body: &[u8]) -> Option<u64> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("subscribers")?.as_u64()
+}
+
+/// How a subscriber's sequence numbers compare with `0..want`.
+#[derive(Debug, PartialEq, Eq)]
+struct SequenceCheck {
+    missing: usize,
+    duplicates: usize,
+    out_of_order: bool,
+}
+
+fn check_sequence(seqs: &[u32], want: usize) -> SequenceCheck {
+    let mut count = vec![0u32; want];
+    let mut foreign = 0;
+    for &s in seqs {
+        match count.get_mut(s as usize) {
+            Some(c) => *c += 1,
+            None => foreign += 1,
+        }
+    }
+    SequenceCheck {
+        missing: count.iter().filter(|&&c| c == 0).count(),
+        duplicates: count
+            .iter()
+            .map(|&c| c.saturating_sub(1) as usize)
+            .sum::<usize>()
+            + foreign,
+        out_of_order: seqs.windows(2).any(|w| w[0] >= w[1]),
+    }
+}
+
+/// One subscriber connection.
+struct Subscriber {
+    addr: SocketAddr,
+    source: Option<std::net::Ipv4Addr>,
+    path: String,
+    run_id: u64,
+    seen: Rc<RefCell<Seen>>,
+    shared: Rc<RefCell<Shared>>,
+    opened: Rc<tokio::sync::Notify>,
+    gate: Rc<Semaphore>,
+}
+
+impl Subscriber {
+    async fn run(self) {
+        if let Err(e) = self.stream().await {
+            self.seen.borrow_mut().error = Some(e);
+        }
+        self.opened.notify_waiters();
+    }
+
+    async fn stream(&self) -> Result<(), String> {
+        let permit = self.gate.acquire().await.map_err(|e| e.to_string())?;
+        let mut stream = connect(self.addr, self.source, None)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        let request = format!(
+            "GET {} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            self.path, self.addr
+        );
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .map_err(|e| format!("write: {e}"))?;
+        let mut buf = vec![0u8; 4096];
+        let mut head_buf = Vec::new();
+        let (head, rest) = loop {
+            let n = stream
+                .read(&mut buf)
+                .await
+                .map_err(|e| format!("read: {e}"))?;
+            if n == 0 {
+                return Err("closed before the response head".into());
+            }
+            head_buf.extend_from_slice(&buf[..n]);
+            if let Some(head) = parse_head(&head_buf).map_err(|e| e.to_string())? {
+                let rest = head_buf[head.len..].to_vec();
+                break (head, rest);
+            }
+        };
+        drop(permit);
+        let event_stream = head
+            .content_type
+            .as_deref()
+            .is_some_and(|t| t.starts_with("text/event-stream"));
+        if head.status != 200 || !event_stream {
+            return Err(format!(
+                "GET {} answered {} {:?}",
+                self.path, head.status, head.content_type
+            ));
+        }
+        self.seen.borrow_mut().ok = true;
+        self.opened.notify_waiters();
+
+        let mut body: BodyReader = head.body;
+        let mut decoder = Decoder::new();
+        let mut feed = |bytes: &[u8], body: &mut BodyReader| -> Result<(), String> {
+            body.feed(bytes, &mut |b| decoder.push(b))
+                .map_err(|e| e.to_string())?;
+            while let Some(frame) = decoder.next_frame() {
+                self.frame(&frame);
+            }
+            Ok(())
+        };
+        feed(&rest, &mut body)?;
+        loop {
+            let n = stream
+                .read(&mut buf)
+                .await
+                .map_err(|e| format!("read: {e}"))?;
+            if n == 0 {
+                return Err("the server ended the stream".into());
+            }
+            feed(&buf[..n], &mut body)?;
+        }
+    }
+
+    fn frame(&self, frame: &Frame) {
+        let Frame::Message(message) = frame else {
+            return;
+        };
+        let mut seen = self.seen.borrow_mut();
+        if message.event == "reset" {
+            seen.resets += 1;
+            return;
+        }
+        let Some(seq) = demo_seq(&message.data, self.run_id) else {
+            return;
+        };
+        seen.seqs.push(seq);
+        let mut shared = self.shared.borrow_mut();
+        let id = shared
+            .ids
+            .entry(seq)
+            .or_insert_with(|| message.last_event_id.clone());
+        if *id != message.last_event_id {
+            seen.id_mismatches += 1;
+        }
+    }
+}
+
+/// The sequence number of this run's demo event, from its data.
+fn demo_seq(data: &str, run_id: u64) -> Option<u32> {
+    let rest = data.strip_prefix("sse-bench demo ")?;
+    let (run, seq) = rest.split_once(' ')?;
+    (run.parse::<u64>().ok()? == run_id).then(|| seq.parse().ok())?
+}
+
+/// Renders `report` with the options it ran with.
+#[must_use]
+pub fn render(options: &DemoOptions, report: &DemoReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "demo check: {} subscribers of topic `{}` at http://{}, {} events\n",
+        options.subscribers, options.topic, options.addr, options.events
+    );
+    let _ = write!(out, "{report}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            parse_url("http://127.0.0.1:3000/"),
+            Ok("127.0.0.1:3000".parse().unwrap())
+        );
+        assert!(parse_url("https://127.0.0.1:3000").is_err());
+        assert!(parse_url("http://localhost:3000").is_err());
+    }
+
+    #[test]
+    fn sequence_checks_find_every_fault() {
+        let ok = SequenceCheck {
+            missing: 0,
+            duplicates: 0,
+            out_of_order: false,
+        };
+        assert_eq!(check_sequence(&[0, 1, 2], 3), ok);
+        assert_eq!(
+            check_sequence(&[0, 2], 3),
+            SequenceCheck { missing: 1, ..ok }
+        );
+        assert_eq!(
+            check_sequence(&[0, 1, 1, 2], 3),
+            SequenceCheck {
+                duplicates: 1,
+                out_of_order: true,
+                ..ok
+            }
+        );
+        assert_eq!(
+            check_sequence(&[1, 0, 2], 3),
+            SequenceCheck {
+                out_of_order: true,
+                ..ok
+            }
+        );
+        assert_eq!(
+            check_sequence(&[0, 1, 2, 9], 3),
+            SequenceCheck {
+                duplicates: 1,
+                ..ok
+            }
+        );
+    }
+
+    #[test]
+    fn only_this_runs_events_count() {
+        assert_eq!(demo_seq("sse-bench demo 42 7", 42), Some(7));
+        assert_eq!(demo_seq("sse-bench demo 41 7", 42), None);
+        assert_eq!(demo_seq("hello", 42), None);
+        assert_eq!(demo_seq("sse-bench demo 42 x", 42), None);
+    }
+
+    #[test]
+    fn stats_fields() {
+        let body =
+            br#"{"subscribers":3,"published":1,"topics":{"t":{"subscribers":2,"published":1}}}"#;
+        assert_eq!(topic_subscribers(body, "t"), Some(2));
+        assert_eq!(topic_subscribers(body, "u"), None);
+        assert_eq!(total_subscribers(body), Some(3));
+    }
+}

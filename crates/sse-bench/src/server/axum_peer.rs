@@ -1,0 +1,65 @@
+//! axum 0.8: its own `Sse`, and `sse-axum`'s with and without the hub.
+
+use std::convert::Infallible;
+use std::io;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::StreamExt;
+use sse_axum::{KeepAlive, LastEventId, Sse, SseOptions};
+
+use super::{KEEP_ALIVE, Source};
+use crate::peer::Peer;
+
+/// axum's own `Sse`, each stream building an `axum::response::sse::Event` per event.
+async fn axum_sse(State(source): State<Arc<Source>>) -> Response {
+    let events = source
+        .text()
+        .map(|data| Ok::<_, Infallible>(axum::response::sse::Event::default().data(&*data)));
+    axum::response::Sse::new(events)
+        .keep_alive(axum::response::sse::KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response()
+}
+
+/// `sse-axum` over events encoded once by the publisher.
+async fn ours(State(source): State<Arc<Source>>) -> Response {
+    Sse::new(source.encoded())
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response()
+}
+
+/// `sse-axum` over a hub subscription, resumed from `Last-Event-ID`.
+async fn ours_hub(State(source): State<Arc<Source>>, last: Option<LastEventId>) -> Response {
+    match source.subscribe(last.as_deref().map(sse_core::LastEventId::as_str)) {
+        Ok(subscription) => Sse::new(subscription)
+            .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+            .into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+    }
+}
+
+/// Runs `peer` on axum.
+pub(super) fn serve(
+    peer: Peer,
+    listener: std::net::TcpListener,
+    source: Arc<Source>,
+    workers: usize,
+) -> io::Result<()> {
+    let route = match peer {
+        Peer::AxumSse => get(axum_sse),
+        Peer::OursAxum => get(ours),
+        _ => get(ours_hub),
+    };
+    let app = Router::new()
+        .route("/events", route)
+        .with_state(source.clone());
+    super::tokio_runtime(workers)?.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        tokio::spawn(super::control::run(listener.local_addr()?, source));
+        axum::serve(listener, app).await
+    })
+}
