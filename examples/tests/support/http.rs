@@ -109,6 +109,20 @@ impl Conn {
         })
     }
 
+    /// Connects to `addr` with a receive buffer of about `bytes` (no autotuning), as a
+    /// client on a slow link would have: what it does not read stays with the server.
+    pub(crate) fn connect_small_buffer(addr: SocketAddr, bytes: usize) -> io::Result<Self> {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+        socket.set_recv_buffer_size(bytes)?;
+        socket.connect(&addr.into())?;
+        let stream = TcpStream::from(socket);
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            stream,
+            buf: Vec::new(),
+        })
+    }
+
     /// Sends a request: the request line, `host`, `headers` (values as raw bytes), and
     /// with a body its `content-length`. A large body is written by a thread while the
     /// caller reads, so a server that answers early (413) cannot block the test.

@@ -36,7 +36,21 @@ pub(crate) struct Sub {
 impl Sub {
     /// Sends `GET target` with `headers`; the head must be `200`.
     pub(crate) fn open(addr: SocketAddr, target: &str, headers: &[(&str, &[u8])]) -> Self {
-        let mut conn = Conn::connect(addr).expect("connect");
+        Self::open_on(Conn::connect(addr).expect("connect"), target, headers)
+    }
+
+    /// Like [`Sub::open`], on a connection with a small receive buffer
+    /// ([`Conn::connect_small_buffer`]).
+    pub(crate) fn open_small_buffer(
+        addr: SocketAddr,
+        target: &str,
+        headers: &[(&str, &[u8])],
+    ) -> Self {
+        let conn = Conn::connect_small_buffer(addr, 16 * 1024).expect("connect");
+        Self::open_on(conn, target, headers)
+    }
+
+    fn open_on(mut conn: Conn, target: &str, headers: &[(&str, &[u8])]) -> Self {
         conn.send("GET", target, headers, None).expect("send");
         let head = conn
             .read_head(LIVE)
