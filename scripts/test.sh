@@ -33,3 +33,12 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 cargo build -p sse-conformance --bin sse-test-server --locked
 (cd tests/browser && npm ci --no-audit --no-fund && node check.mjs ../../target/debug/sse-test-server)
+
+# --- demo in the browser (tests/browser/demo.mjs) ---------------------------------------
+# The demo page of each demo binary (demo-axum, demo-actix, demo-warp) in Chromium: state,
+# clock, online count, a message sent with the form, and 50 messages published while
+# --max-stream-ms keeps ending streams, each listed exactly once and in order; then SIGTERM
+# must exit 0. Uses the chromium and node_modules installed by the step above.
+step "demo in the browser (demo page against demo-axum, demo-actix, demo-warp)"
+cargo build -p sse-examples --bin demo-axum --bin demo-actix --bin demo-warp --locked
+(cd tests/browser && node demo.mjs --bin-dir ../../target/debug)

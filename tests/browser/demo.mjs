@@ -1,0 +1,346 @@
+// The demo in a real browser: for each demo binary (demo-axum, demo-actix, demo-warp),
+// start it with short stream lifetimes and a fast clock, open its page in Debian's
+// Chromium and check what a user sees: the connection state, the clock, the online
+// count, a chat message sent with the form, and many messages published while the
+// server keeps ending streams (--max-stream-ms): each must appear exactly once, in
+// order, none lost, the browser resuming with Last-Event-ID. Then SIGTERM: exit 0.
+// Prints one line per check and "N passed, M failed"; exits non-zero on any failure.
+//
+//   node demo.mjs [--bin-dir DIR] [--screenshot FILE]
+//     --bin-dir     where demo-axum, demo-actix, demo-warp are (default ../../target/debug)
+//     --screenshot  also save a screenshot of the axum demo's page after a few messages
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const option = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const binDir = resolve(option('--bin-dir') ?? join(here, '../../target/debug'));
+const screenshotPath = option('--screenshot');
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const binaries = ['demo-axum', 'demo-actix', 'demo-warp'];
+
+const MAX_STREAM_MS = 1500;
+const CLOCK_MS = 200;
+const GRACE_MS = 3000;
+/** Messages published while streams are being ended, and the gap between them: 5.5 s,
+ * more than two of the longest stream lifetimes (1.5 x MAX_STREAM_MS), so at least two
+ * streams end meanwhile. */
+const BURST = 50;
+const BURST_GAP_MS = 110;
+/** Liveness bound for anything the page should show. */
+const LIVE_MS = 15_000;
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** A port that was free a moment ago. */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts a demo binary on a free port; resolves when /healthz answers. */
+async function startDemo(binary, args) {
+  let lastError;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const child = spawn(join(binDir, binary), ['--addr', `127.0.0.1:${port}`, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    let exitCode = null;
+    const exited = new Promise((done) => child.once('exit', (code, signal) => {
+      exitCode = code ?? signal;
+      done(exitCode);
+    }));
+    child.once('error', (error) => { lastError = error; });
+    const deadline = Date.now() + LIVE_MS;
+    while (Date.now() < deadline && exitCode === null) {
+      try {
+        const res = await fetch(`${base}/healthz`);
+        if (res.ok && exitCode === null) {
+          const stop = async (signal = 'SIGTERM') => {
+            if (exitCode !== null) return exitCode;
+            child.kill(signal);
+            const timer = setTimeout(() => child.kill('SIGKILL'), GRACE_MS + 5000);
+            const code = await exited;
+            clearTimeout(timer);
+            return code;
+          };
+          return { base, stop, stderr: () => stderr };
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+    if (exitCode === null) {
+      child.kill('SIGKILL');
+      throw new Error(`${binary} did not answer /healthz; stderr: ${stderr}`);
+    }
+    lastError = new Error(`${binary} exited (${exitCode}) at start; stderr: ${stderr}`);
+  }
+  throw lastError;
+}
+
+async function publish(base, data) {
+  const res = await fetch(`${base}/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ topic: 'chat', data }),
+  });
+  if (res.status !== 202) throw new Error(`publish ${data}: ${res.status} ${await res.text()}`);
+  return (await res.json()).id;
+}
+
+/** The chat list as the page shows it: [{id, text, system}]. */
+const listed = (page) => page.$$eval('#messages li', (items) => items.map((li) => ({
+  id: li.dataset.id ?? '',
+  text: li.textContent,
+  system: li.classList.contains('system') || !li.dataset.id,
+})));
+
+/** Runs the checks against one binary; returns [[name, problem or null], ...]. */
+async function checkBinary(context, binary) {
+  const results = [];
+  const record = (name, problem) => results.push([name, problem]);
+  let demo;
+  let page;
+  let second;
+  try {
+    demo = await startDemo(binary, [
+      '--max-stream-ms', String(MAX_STREAM_MS),
+      '--clock-ms', String(CLOCK_MS),
+      '--shutdown-grace-ms', String(GRACE_MS),
+    ]);
+    page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (msg) => {
+      // The browser's own favicon request is not the page's doing.
+      if (msg.type() === 'error' && !msg.location().url?.endsWith('/favicon.ico')) {
+        pageErrors.push(`${msg.text()} (${msg.location().url})`);
+      }
+    });
+    // Every EventSource connection, with the Last-Event-ID it sent (network-level headers).
+    const streams = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/events') {
+        streams.push(request.allHeaders().then((headers) => headers['last-event-id'] ?? null));
+      }
+    });
+    await page.goto(`${demo.base}/`);
+
+    // 1. The connection opens.
+    try {
+      await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'open', null, { timeout: LIVE_MS });
+      record('state open', null);
+    } catch {
+      record('state open', `#state is ${JSON.stringify(await page.textContent('#state'))}`);
+    }
+
+    // 2. The clock ticks: data-raw changes and is an RFC 3339 time near now.
+    try {
+      const raw = () => page.$eval('#clock', (el) => el.dataset.raw ?? '');
+      await page.waitForFunction(() => (document.querySelector('#clock').dataset.raw ?? '') !== '', null, { timeout: LIVE_MS });
+      const first = await raw();
+      await page.waitForFunction((seen) => document.querySelector('#clock').dataset.raw !== seen, first, { timeout: LIVE_MS });
+      const next = await raw();
+      const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+      const problems = [first, next]
+        .filter((t) => !rfc3339.test(t) || Math.abs(Date.parse(t) - Date.now()) > 60_000)
+        .map((t) => `not an RFC 3339 time near now: ${JSON.stringify(t)}`);
+      if (Date.parse(next) < Date.parse(first)) problems.push(`clock went back: ${first} then ${next}`);
+      const shown = await page.textContent('#clock');
+      if (!shown || shown === '–') problems.push(`#clock shows ${JSON.stringify(shown)}`);
+      record('clock ticks', problems.join('; ') || null);
+    } catch (error) {
+      record('clock ticks', `no changing #clock data-raw: ${error.message.split('\n')[0]}`);
+    }
+
+    // 3. The online count: 1, then 2 with a second page, then 1 again.
+    try {
+      const online = (n) => page.waitForFunction((want) => document.querySelector('#online').textContent === want, String(n), { timeout: LIVE_MS });
+      await online(1);
+      second = await context.newPage();
+      await second.goto(`${demo.base}/`);
+      await online(2);
+      await second.waitForFunction(() => document.querySelector('#online').textContent === '2', null, { timeout: LIVE_MS });
+      await second.close();
+      second = undefined;
+      await online(1);
+      record('online count 1 -> 2 -> 1', null);
+    } catch (error) {
+      record('online count 1 -> 2 -> 1', `#online is ${JSON.stringify(await page.textContent('#online'))}: ${error.message.split('\n')[0]}`);
+    }
+
+    // 4. A message sent with the form appears in the list, with an id.
+    const sent = 'alice: hello from the form';
+    try {
+      await page.fill('#name', 'alice');
+      await page.fill('#text', 'hello from the form');
+      await page.click('#send button[type=submit]');
+      await page.waitForFunction((text) => [...document.querySelectorAll('#messages li')].some((li) => li.textContent === text && li.dataset.id), sent, { timeout: LIVE_MS });
+      const problems = [];
+      if ((await page.inputValue('#text')) !== '') problems.push('#text not cleared after sending');
+      const error = await page.textContent('#error').catch(() => '');
+      if (error) problems.push(`#error shows ${JSON.stringify(error)}`);
+      record('form message listed', problems.join('; ') || null);
+    } catch (error) {
+      record('form message listed', `not listed: ${JSON.stringify(await listed(page))}`);
+    }
+
+    // 5. Messages published while streams keep ending: each exactly once, in order.
+    try {
+      const before = streams.length;
+      const expected = [];
+      for (let i = 0; i < BURST; i += 1) {
+        const data = `burst ${i} ✓`;
+        expected.push({ id: await publish(demo.base, data), text: data });
+        await sleep(BURST_GAP_MS);
+      }
+      const last = expected[expected.length - 1];
+      const problems = [];
+      try {
+        await page.waitForFunction((id) => [...document.querySelectorAll('#messages li')].some((li) => li.dataset.id === id), last.id, { timeout: LIVE_MS });
+      } catch {
+        problems.push('the last message never appeared');
+      }
+      const all = await listed(page);
+      const messages = all.filter((m) => !m.system);
+      const systemLines = all.filter((m) => m.system).map((m) => m.text);
+      if (systemLines.length > 0) problems.push(`system lines (reset?): ${JSON.stringify(systemLines)}`);
+      const burst = messages.filter((m) => m.text.startsWith('burst '));
+      const got = burst.map((m) => `${m.id}=${m.text}`);
+      const want = expected.map((m) => `${m.id}=${m.text}`);
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        const missing = want.filter((w) => !got.includes(w));
+        const repeated = got.filter((g, i) => got.indexOf(g) !== i);
+        problems.push(`listed ${got.length} of ${want.length}; missing ${JSON.stringify(missing)}; repeated ${JSON.stringify(repeated)}; order ${JSON.stringify(got)}`);
+      }
+      const formLines = messages.filter((m) => m.text === sent).length;
+      if (formLines !== 1) problems.push(`the form message is listed ${formLines} times`);
+      const ids = messages.map((m) => m.id);
+      if (new Set(ids).size !== ids.length) problems.push(`an id is listed twice: ${JSON.stringify(ids)}`);
+      const reconnects = await Promise.all(streams.slice(before));
+      if (reconnects.length < 2) problems.push(`only ${reconnects.length} reconnections during ${BURST * BURST_GAP_MS} ms with --max-stream-ms ${MAX_STREAM_MS}`);
+      const without = reconnects.filter((id) => !id).length;
+      if (without > 0) problems.push(`${without} reconnection(s) without Last-Event-ID`);
+      if (pageErrors.length > 0) problems.push(`page errors: ${JSON.stringify(pageErrors)}`);
+      await page.waitForFunction(() => document.querySelector('#state').textContent === 'open', null, { timeout: LIVE_MS })
+        .catch(() => problems.push('not open again after the burst'));
+      record(`${BURST} messages across ${reconnects.length} stream ends, each once, in order`, problems.join('; ') || null);
+    } catch (error) {
+      record('messages across stream ends', String(error));
+    }
+  } catch (error) {
+    record('start', String(error));
+  } finally {
+    await second?.close().catch(() => {});
+    // 6. SIGTERM with the page connected: the server exits 0 within the grace period.
+    if (demo) {
+      const started = Date.now();
+      const code = await demo.stop('SIGTERM');
+      const took = Date.now() - started;
+      const problem = code !== 0
+        ? `exit status ${code}; stderr: ${demo.stderr()}`
+        : took > GRACE_MS + 1000 ? `exit took ${took} ms (grace ${GRACE_MS} ms)` : null;
+      record('SIGTERM with a page connected: exit 0 within the grace period', problem);
+      if (page) {
+        await page.waitForFunction(() => document.querySelector('#state').textContent !== 'open', null, { timeout: LIVE_MS })
+          .then(() => record('page leaves `open` when the server is gone', null))
+          .catch(() => record('page leaves `open` when the server is gone', 'still open'));
+      }
+    }
+    await page?.close().catch(() => {});
+  }
+  return results;
+}
+
+/** The README's screenshot: the axum demo after a short chat, two people online. */
+async function screenshot(context, file) {
+  const demo = await startDemo('demo-axum', ['--clock-ms', '1000']);
+  const page = await context.newPage();
+  const other = await context.newPage();
+  try {
+    await page.setViewportSize({ width: 900, height: 560 });
+    await page.goto(`${demo.base}/`);
+    await other.goto(`${demo.base}/`);
+    await page.waitForFunction(() => document.querySelector('#online').textContent === '2', null, { timeout: LIVE_MS });
+    for (const [name, text] of [
+      ['alice', 'hi! is anyone here?'],
+      ['bob', 'yes, reading you over Server-Sent Events'],
+      ['alice', 'and when my stream drops, Last-Event-ID brings back what I missed'],
+    ]) {
+      await publish(demo.base, `${name}: ${text}`);
+    }
+    await page.fill('#name', 'carol');
+    await page.fill('#text', 'same page, axum, actix-web or warp behind it');
+    await page.click('#send button[type=submit]');
+    await page.waitForFunction(() => document.querySelectorAll('#messages li').length >= 4, null, { timeout: LIVE_MS });
+    await page.waitForFunction(() => (document.querySelector('#clock').dataset.raw ?? '') !== '', null, { timeout: LIVE_MS });
+    await page.screenshot({ path: file, fullPage: true });
+    console.log(`screenshot saved to ${file}`);
+  } finally {
+    await other.close();
+    await page.close();
+    await demo.stop();
+  }
+}
+
+const profile = mkdtempSync(join(tmpdir(), 'sse-demo-check-'));
+let passed = 0;
+let failed = 0;
+let context;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  for (const binary of binaries) {
+    for (const [name, problem] of await checkBinary(context, binary)) {
+      if (problem === null) {
+        passed += 1;
+        console.log(`ok     ${binary}: ${name}`);
+      } else {
+        failed += 1;
+        console.log(`FAILED ${binary}: ${name}\n  ${problem}`);
+      }
+    }
+  }
+  if (screenshotPath) await screenshot(context, resolve(screenshotPath));
+} catch (error) {
+  console.log(`FAILED to run the browser: ${error}`);
+  failed += 1;
+} finally {
+  await context?.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
