@@ -380,6 +380,34 @@ fn events_multi_topic_in_publish_order(bin: &Bin) {
     assert_nothing_before_marker(&demo, &mut s, "a", &[]);
 }
 
+/// A topic named twice is one topic: each of its events arrives once.
+fn events_repeated_topic_once(bin: &Bin) {
+    let demo = start(bin, &[]);
+    let mut s = sub(&demo, "/events?topic=a&topic=b&topic=a");
+    let id = publish(&demo, "a", "once");
+    let m = s.message();
+    assert_eq!(
+        (m.data.as_str(), m.last_event_id.as_str()),
+        ("once", id.as_str())
+    );
+    assert_nothing_before_marker(&demo, &mut s, "b", &[]);
+}
+
+/// The contract sets no limit on how many topics one stream follows: 40 valid topics
+/// are served, and events of the first and the last arrive.
+fn events_many_topics(bin: &Bin) {
+    let demo = start(bin, &[]);
+    let query: Vec<String> = (0..40).map(|i| format!("topic=t{i}")).collect();
+    let target = format!("/events?{}", query.join("&"));
+    let mut s = sub(&demo, &target);
+    let first = publish(&demo, "t0", "first");
+    let last = publish(&demo, "t39", "last");
+    assert_eq!(
+        read_n(&mut s, 2),
+        [(first, "first".to_owned()), (last, "last".to_owned())]
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // POST /publish
 
@@ -827,6 +855,45 @@ fn resume_no_gap_no_duplicate(bin: &Bin) {
         .map(|(_, id, data)| (id, data))
         .collect();
     assert_same_sequence(&got, &expected, "resuming while publishing");
+}
+
+/// The page's case: a client on `chat` and `clock` resumes from whatever id it saw last
+/// (a chat message's, or a tick's or presence's when those carry ids): exactly, without
+/// `reset`, nothing replayed twice, nothing missed.
+fn resume_from_last_id_seen_with_ticks(bin: &Bin) {
+    let demo = start(bin, &["--clock-ms", "50"]);
+    let target = "/events?topic=chat&topic=clock";
+    let mut s = sub(&demo, target);
+    let before = publish(&demo, "chat", "before");
+    assert_eq!(
+        s.message_skipping(&["presence", "tick"]).last_event_id,
+        before
+    );
+    let mut ticks = 0;
+    while ticks < 3 {
+        let m = s.message_skipping(&["presence"]);
+        assert_eq!(m.event, "tick", "{m:?}");
+        ticks += 1;
+    }
+    let seen = s.last_event_id();
+    s.close();
+    let after = publish(&demo, "chat", "after");
+    let mut s = sub_with(&demo, target, &[("last-event-id", seen.as_bytes())]);
+    loop {
+        let m = s.message();
+        assert_ne!(
+            m.event, "reset",
+            "resuming from {seen:?}, an id this stream gave"
+        );
+        if m.event == "message" {
+            assert_eq!(
+                (m.data.as_str(), m.last_event_id.as_str()),
+                ("after", after.as_str()),
+                "from {seen:?}"
+            );
+            break;
+        }
+    }
 }
 
 /// An id this server never issued yields `reset` first, then the live stream (a
@@ -1520,6 +1587,8 @@ contract!(
     events_rejects_bad_topics,
     events_headers,
     events_multi_topic_in_publish_order,
+    events_repeated_topic_once,
+    events_many_topics,
     publish_id_is_the_event_id,
     publish_rejects_bad_json,
     publish_rejects_wrong_types,
@@ -1534,6 +1603,7 @@ contract!(
     resume_by_query,
     resume_header_wins,
     resume_no_gap_no_duplicate,
+    resume_from_last_id_seen_with_ticks,
     reset_for_unknown_id,
     reset_for_future_id,
     reset_for_id_older_than_history,

@@ -55,7 +55,15 @@ impl Sub {
         let head = conn
             .read_head(LIVE)
             .unwrap_or_else(|e| panic!("GET {target}: no response head: {e}"));
-        assert_eq!(head.status, 200, "GET {target}: {head:?}");
+        if head.status != 200 {
+            let body = conn.read_body(&head, LIVE).unwrap_or_default();
+            panic!(
+                "GET {target}: {} {:?} {}",
+                head.status,
+                head.headers,
+                String::from_utf8_lossy(&body)
+            );
+        }
         Self {
             conn,
             head,
