@@ -25,7 +25,7 @@ use sse_core::{Frame, Message, RESPONSE_HEADERS};
 
 use support::LIVE;
 use support::api::{assert_json_error, get, publish, publish_raw, publish_value, request, stats};
-use support::http::Response;
+use support::http::{Conn, Response};
 use support::server::{Bin, Demo, free_port, run_to_exit};
 use support::sse::{Step, Sub};
 use support::time::parse_rfc3339;
@@ -553,7 +553,14 @@ fn publish_event_rules(bin: &Bin) {
         assert_json_error(&r, 400, &format!("event {event:?}"));
     }
     assert_nothing_before_marker(&demo, &mut s, "t", &[]);
-    for event in ["a b", "é ünïcödé", "x:y", "tab\there", "update"] {
+    for event in [
+        "a b",
+        "é ünïcödé",
+        "x:y",
+        "tab\there",
+        "nul\u{0}inside",
+        "update",
+    ] {
         let id = publish_value(&demo, &json!({"topic": "t", "data": "d", "event": event}));
         let m = s.message();
         assert_eq!(
@@ -636,6 +643,84 @@ fn publish_body_limit(bin: &Bin) {
         "the 1 MiB event arrives, not the rejected one"
     );
     assert!(m.data.bytes().all(|b| b == b'x'));
+}
+
+/// The 1 MiB limit holds for a chunked request body too (no `content-length` to check
+/// up front).
+fn publish_body_limit_chunked(bin: &Bin) {
+    let demo = start(bin, &[]);
+    let mut s = sub(&demo, "/events?topic=t");
+    let headers: [(&str, &[u8]); 2] = [
+        ("content-type", b"application/json"),
+        ("connection", b"close"),
+    ];
+    let send = |body: &[u8]| {
+        let mut conn = Conn::connect(demo.addr).expect("connect");
+        conn.send_chunked("POST", "/publish", &headers, body, 64 * 1024)
+            .expect("send");
+        conn.read_response(LIVE)
+            .unwrap_or_else(|e| panic!("chunked publish: {e}"))
+    };
+    assert_json_error(&send(&body_of_len(MIB + 1)), 413, "chunked 1 MiB + 1 byte");
+    let exact = send(&body_of_len(MIB));
+    assert_eq!(
+        exact.status,
+        202,
+        "chunked, exactly 1 MiB: {}",
+        exact.text()
+    );
+    let id = exact.json()["id"].as_str().expect("id").to_owned();
+    let m = s.message();
+    assert_eq!(
+        (m.last_event_id.as_str(), m.data.len()),
+        (id.as_str(), MIB - 23)
+    );
+}
+
+/// Several publishes on one kept-alive connection, rejected ones in between, are each
+/// answered correctly (a rejected body does not corrupt the next request).
+fn publish_on_a_kept_alive_connection(bin: &Bin) {
+    let demo = start(bin, &[]);
+    let mut s = sub(&demo, "/events?topic=t");
+    let bodies: [(&[u8], u16); 5] = [
+        (br#"{"topic":"t","data":"one"}"#, 202),
+        (br#"{"topic":"t","data":"#, 400),
+        (br#"{"topic":"t","data":2}"#, 400),
+        (br#"{"topic":"t b","data":"x"}"#, 400),
+        (br#"{"topic":"t","data":"two"}"#, 202),
+    ];
+    let mut conn = Conn::connect(demo.addr).expect("connect");
+    let mut ids = Vec::new();
+    for (body, status) in bodies {
+        conn.send(
+            "POST",
+            "/publish",
+            &[("content-type", b"application/json")],
+            Some(body),
+        )
+        .expect("send");
+        let r = conn.read_response(LIVE).unwrap_or_else(|e| panic!("{e}"));
+        let what = String::from_utf8_lossy(body);
+        if status == 202 {
+            assert_eq!(r.status, 202, "{what}: {}", r.text());
+            ids.push(r.json()["id"].as_str().expect("id").to_owned());
+        } else {
+            assert_json_error(&r, status, &what);
+        }
+        if r.all("connection")
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case("close"))
+        {
+            conn = Conn::connect(demo.addr).expect("reconnect");
+        }
+    }
+    assert_eq!(
+        read_n(&mut s, 2),
+        [
+            (ids[0].clone(), "one".to_owned()),
+            (ids[1].clone(), "two".to_owned())
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1597,6 +1682,8 @@ contract!(
     publish_retry_rules,
     publish_ignores_unknown_fields,
     publish_body_limit,
+    publish_body_limit_chunked,
+    publish_on_a_kept_alive_connection,
     data_exact,
     ids_ordered_hub_wide,
     resume_by_header,

@@ -133,6 +133,38 @@ impl Conn {
         headers: &[(&str, &[u8])],
         body: Option<&[u8]>,
     ) -> io::Result<()> {
+        let mut request = self.head(method, target, headers)?;
+        if let Some(body) = body {
+            request.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes());
+        }
+        request.extend_from_slice(b"\r\n");
+        request.extend_from_slice(body.unwrap_or_default());
+        self.write(request)
+    }
+
+    /// Sends a request whose body goes with `transfer-encoding: chunked`, in chunks of
+    /// `chunk` bytes (so the server cannot know its length up front).
+    pub(crate) fn send_chunked(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &[u8])],
+        body: &[u8],
+        chunk: usize,
+    ) -> io::Result<()> {
+        let mut request = self.head(method, target, headers)?;
+        request.extend_from_slice(b"transfer-encoding: chunked\r\n\r\n");
+        for piece in body.chunks(chunk) {
+            request.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+            request.extend_from_slice(piece);
+            request.extend_from_slice(b"\r\n");
+        }
+        request.extend_from_slice(b"0\r\n\r\n");
+        self.write(request)
+    }
+
+    /// The request line, `host` and `headers`, without the blank line.
+    fn head(&self, method: &str, target: &str, headers: &[(&str, &[u8])]) -> io::Result<Vec<u8>> {
         let addr = self.stream.peer_addr()?;
         let mut head = format!("{method} {target} HTTP/1.1\r\nhost: {addr}\r\n").into_bytes();
         for (name, value) in headers {
@@ -141,25 +173,25 @@ impl Conn {
             head.extend_from_slice(value);
             head.extend_from_slice(b"\r\n");
         }
-        if let Some(body) = body {
-            head.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes());
+        Ok(head)
+    }
+
+    /// Writes `request`; a large one from a thread, whose errors are ignored (expected
+    /// when the server refuses the body early).
+    fn write(&mut self, request: Vec<u8>) -> io::Result<()> {
+        if request.len() <= 64 * 1024 {
+            return self.stream.write_all(&request);
         }
-        head.extend_from_slice(b"\r\n");
-        match body {
-            Some(body) if body.len() > 64 * 1024 => {
-                self.stream.write_all(&head)?;
-                let mut writer = self.stream.try_clone()?;
-                let body = body.to_vec();
-                // Errors are expected when the server refuses the body early.
-                thread::spawn(move || writer.write_all(&body));
-                Ok(())
-            }
-            Some(body) => {
-                head.extend_from_slice(body);
-                self.stream.write_all(&head)
-            }
-            None => self.stream.write_all(&head),
-        }
+        let mut writer = self.stream.try_clone()?;
+        thread::spawn(move || writer.write_all(&request));
+        Ok(())
+    }
+
+    /// Reads a whole response (head and body).
+    pub(crate) fn read_response(&mut self, timeout: Duration) -> Result<Response, HttpError> {
+        let mut response = self.read_head(timeout)?;
+        response.body = self.read_body(&response, timeout)?;
+        Ok(response)
     }
 
     /// Closes both directions.
