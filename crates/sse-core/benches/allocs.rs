@@ -52,7 +52,9 @@ fn row(case: Case) -> Vec<String> {
         case.name.to_owned(),
         ours(case).encode().len().to_string(),
         cell(count(|| drop(black_box(ours(black_box(case)).encode())))),
-        cell(count(|| drop(black_box(warp_event(black_box(case)).to_string())))),
+        cell(count(|| {
+            drop(black_box(warp_event(black_box(case)).to_string()));
+        })),
         cell(count(|| drop(poll_data(&mut ours_stream, &mut cx)))),
         cell(count(|| drop(poll_data(&mut axum_stream, &mut cx)))),
         cell(count(|| {

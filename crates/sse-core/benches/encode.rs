@@ -210,7 +210,47 @@ fn criterion_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target/criterion"))
 }
 
+/// `--repeat <case>/<function> <n>`: runs one function `n` times and exits, for counting
+/// instructions under `valgrind --tool=callgrind`, which this machine's load cannot skew.
+fn repeat(target: &str, n: usize) {
+    let (case_name, function) = target.split_once('/').unwrap_or((target, ""));
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == case_name)
+        .unwrap_or_else(|| panic!("no case {case_name}"));
+    let mut cx = Context::from_waker(Waker::noop());
+    match function {
+        "ours_encode" => (0..n).for_each(|_| drop(black_box(ours(black_box(case)).encode()))),
+        "warp_display" => {
+            (0..n).for_each(|_| drop(black_box(warp_event(black_box(case)).to_string())));
+        }
+        "ours_body" => {
+            let mut body = ours_body(case);
+            (0..n).for_each(|_| drop(black_box(poll_data(&mut body, &mut cx))));
+        }
+        "axum_body" => {
+            let mut body = axum_body(case);
+            (0..n).for_each(|_| drop(black_box(poll_data(&mut body, &mut cx))));
+        }
+        "warp_body" => {
+            let mut response = warp_body(case);
+            (0..n).for_each(|_| drop(black_box(poll_data(response.body_mut(), &mut cx))));
+        }
+        other => panic!("--repeat supports ours_encode, warp_display, *_body, not {other:?}"),
+    }
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--repeat") {
+        let target = args.get(at + 1).map_or("", String::as_str);
+        let n = args
+            .get(at + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10_000);
+        repeat(target, n);
+        return;
+    }
     let dir = criterion_dir();
     let started = SystemTime::now();
     let mut criterion = Criterion::default()

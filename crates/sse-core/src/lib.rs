@@ -52,6 +52,11 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The README's example runs as a doctest too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod cors;
 mod decoder;
 mod encoded;

@@ -22,7 +22,10 @@ fn allocations<T>(mut f: impl FnMut() -> T) -> (Stats, T) {
         let region = Region::new(GLOBAL);
         let out = f();
         let stats = region.change();
-        if best.as_ref().is_none_or(|(b, _)| stats.allocations < b.allocations) {
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| stats.allocations < b.allocations)
+        {
             best = Some((stats, out));
         }
     }

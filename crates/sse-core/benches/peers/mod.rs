@@ -28,13 +28,13 @@ pub(crate) fn cases() -> Vec<Case> {
     // 30 bytes of JSON.
     let small = r#"{"user":"ada","n":7,"ok":true}"#;
     assert_eq!(small.len(), 30, "the small case carries 30 B of data");
-    let kib: String = std::iter::repeat("0123456789abcdef").take(64).collect();
-    let line_64k: String = std::iter::repeat(kib.as_str()).take(64).collect();
+    let kib: String = "0123456789abcdef".repeat(64);
+    let line_64k: String = kib.repeat(64);
     // 1024 lines of 87 characters + LF = 88 KiB.
     let line: String = "x".repeat(87);
-    let lines_88k: String = std::iter::repeat(format!("{line}\n")).take(1024).collect();
+    let lines_88k: String = format!("{line}\n").repeat(1024);
     // 1 KiB in 64 lines of 14 characters + CRLF.
-    let crlf: String = std::iter::repeat("fourteen chars\r\n").take(64).collect();
+    let crlf: String = "fourteen chars\r\n".repeat(64);
     let base = Case {
         name: "",
         event: "update",
@@ -123,4 +123,3 @@ where
         other => panic!("an infinite body ended or waited: {other:?}"),
     }
 }
-
