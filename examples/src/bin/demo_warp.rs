@@ -30,8 +30,10 @@ async fn main() -> std::io::Result<()> {
     let demo = Demo::from_args();
     demo.spawn_clock();
 
-    let page = warp::get()
-        .and(warp::path::end())
+    // Paths first, methods second: an unknown path is then 404 everywhere, and a known
+    // path with the wrong method 405 (warp ranks a method rejection above "not found").
+    let page = warp::path::end()
+        .and(warp::get())
         .map(|| warp::reply::html(PAGE));
     let events = warp::get()
         .and(with_demo(demo.clone()))
@@ -45,16 +47,16 @@ async fn main() -> std::io::Result<()> {
             }
         });
     let events = warp::path!("events").and(cors(demo.cors(), events));
-    let publish = warp::post()
-        .and(warp::path!("publish"))
+    let publish = warp::path!("publish")
+        .and(warp::post())
         .and(with_demo(demo.clone()))
         .and(warp::body::stream())
         .and_then(publish);
-    let stats = warp::get()
-        .and(warp::path!("stats"))
+    let stats = warp::path!("stats")
+        .and(warp::get())
         .and(with_demo(demo.clone()))
         .map(|demo: Demo| json(demo.stats()));
-    let healthz = warp::get().and(warp::path!("healthz")).map(|| "ok");
+    let healthz = warp::path!("healthz").and(warp::get()).map(|| "ok");
     let routes = page.or(events).or(publish).or(stats).or(healthz);
 
     let listener = tokio::net::TcpListener::bind(demo.config().addr).await?;

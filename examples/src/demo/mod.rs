@@ -16,6 +16,6 @@ pub use config::Config;
 pub use error::{ApiError, JsonAnswer};
 pub use page::PAGE;
 pub use publish::{MAX_PUBLISH_BODY, PublishRequest};
-pub use service::{CHAT_TOPIC, CLOCK_TOPIC, Demo, StartError};
+pub use service::{CHAT_TOPIC, CLOCK_TOPIC, Demo, MAX_TOPICS, StartError};
 pub use signal::shutdown_signal;
 pub use topics::parse_topics;

@@ -16,6 +16,9 @@ use crate::demo::{
 
 /// The topic of the built-in clock.
 pub const CLOCK_TOPIC: &str = "clock";
+/// The most topics the hub keeps (idle ones are forgotten first when it is reached).
+pub const MAX_TOPICS: usize = 10_000;
+
 /// The topic whose subscribers get `presence` events.
 pub const CHAT_TOPIC: &str = "chat";
 
@@ -61,7 +64,11 @@ impl Demo {
             .max_age(Duration::from_secs(600));
         let hub = Hub::builder()
             .history(config.history)
+            .max_topics(MAX_TOPICS)
             .max_lifetime(config.max_stream())
+            // The contract sets no limit on the topics of one stream: the request size
+            // limit of each server bounds it, and the hub-wide topic limit still holds.
+            .max_topics_per_subscription(MAX_TOPICS)
             .on_presence(|change| {
                 (change.topic() == CHAT_TOPIC).then(|| change.count_event("presence").ok())?
             })
