@@ -75,6 +75,9 @@ pub struct Decoder {
     buf: Vec<u8>,
     /// Where unconsumed bytes start in `buf`.
     start: usize,
+    /// How many bytes after `start` are already known to hold no line break, so that a
+    /// long line arriving in many chunks is scanned once, not once per chunk.
+    scanned: usize,
     /// The previous chunk ended with CR: an LF at the start of the next one belongs to it.
     after_cr: bool,
     /// The BOM check is done (it only applies to the first bytes of the stream).
@@ -120,6 +123,7 @@ impl Decoder {
     pub fn finish(&mut self) {
         self.buf.clear();
         self.start = 0;
+        self.scanned = 0;
         self.after_cr = false;
         self.bom_done = false;
         self.data.clear();
@@ -142,10 +146,12 @@ impl Decoder {
                     continue;
                 }
             }
-            let Some(pos) = memchr2(b'\r', b'\n', rest) else {
+            let Some(pos) = memchr2(b'\r', b'\n', &rest[self.scanned..]) else {
+                self.scanned = rest.len();
                 break;
             };
-            let line_end = self.start + pos;
+            let line_end = self.start + self.scanned + pos;
+            self.scanned = 0;
             let is_cr = self.buf[line_end] == b'\r';
             let line = std::mem::take(&mut self.buf);
             self.process_line(&line[self.start..line_end]);
@@ -315,6 +321,24 @@ mod tests {
                 Frame::Message(Message::new("message", "x", "3")),
             ]
         );
+    }
+
+    #[test]
+    fn a_long_line_in_many_chunks_and_a_crlf_split_after_it() {
+        let mut d = Decoder::new();
+        d.push(b"data: ");
+        for _ in 0..10_000 {
+            d.push(b"xxxx");
+            assert_eq!(d.next_frame(), None);
+        }
+        d.push(b"\r");
+        d.push(b"\ndata: y\r\n\r\n");
+        let expected = format!("{}\ny", "x".repeat(40_000));
+        assert_eq!(
+            d.next_frame(),
+            Some(Frame::Message(Message::new("message", &expected, "")))
+        );
+        assert_eq!(d.next_frame(), None);
     }
 
     #[test]
