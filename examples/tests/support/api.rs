@@ -1,9 +1,9 @@
 //! The demo's HTTP API as the cases use it: publish, stats, plain requests.
 
 use serde_json::{Value, json};
+use sse_conformance::client::{self, Response};
 
 use super::LIVE;
-use super::http::{self, Response};
 use super::server::Demo;
 
 /// `GET target` with `headers`.
@@ -19,7 +19,7 @@ pub(crate) fn request(
     headers: &[(&str, &[u8])],
     body: Option<&[u8]>,
 ) -> Response {
-    http::try_request(demo.addr, method, target, headers, body, LIVE)
+    client::try_request(demo.addr, method, target, headers, body, LIVE)
         .unwrap_or_else(|e| panic!("{method} {target}: {e}"))
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::http;
+use sse_conformance::client;
 
 /// How long a demo may take to start answering `/healthz`.
 const STARTUP: Duration = Duration::from_secs(20);
@@ -218,7 +218,7 @@ pub(crate) fn run_to_exit(bin: &Bin, args: &[&str], timeout: Duration) -> (ExitS
 }
 
 fn healthy(addr: SocketAddr) -> bool {
-    http::try_request(addr, "GET", "/healthz", &[], None, Duration::from_secs(2))
+    client::try_request(addr, "GET", "/healthz", &[], None, Duration::from_secs(2))
         .is_ok_and(|r| r.status == 200)
 }
 

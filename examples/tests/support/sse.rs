@@ -3,10 +3,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use sse_conformance::client::{Chunk, Conn, HttpError, Response};
 use sse_core::{Decoder, Frame, Message};
 
 use super::LIVE;
-use super::http::{Chunk, Conn, HttpError, Response};
 
 /// What the next read of a stream gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
