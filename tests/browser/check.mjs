@@ -7,17 +7,14 @@
 //   node check.mjs [path/to/sse-test-server]   (default: ../../target/debug/sse-test-server)
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { withChromium } from './chromium.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serverBin = resolve(process.argv[2] ?? join(here, '../../target/debug/sse-test-server'));
 const frameworks = ['axum', 'actix', 'warp'];
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /** Starts one framework's server; resolves with its base URL and a stop function. */
 function startServer(framework) {
@@ -77,41 +74,24 @@ async function check(context, framework) {
   return problems;
 }
 
-const profile = mkdtempSync(join(tmpdir(), 'sse-browser-check-'));
 let passed = 0;
 let failed = 0;
-let context;
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  for (const framework of frameworks) {
-    const problems = await check(context, framework);
-    if (problems.length === 0) {
-      passed += 1;
-      console.log(`ok     ${framework}: EventSource received the fixed sequence exactly`);
-    } else {
-      failed += 1;
-      console.log(`FAILED ${framework}:\n  ${problems.join('\n  ')}`);
+  await withChromium('sse-browser-check', async (context) => {
+    for (const framework of frameworks) {
+      const problems = await check(context, framework);
+      if (problems.length === 0) {
+        passed += 1;
+        console.log(`ok     ${framework}: EventSource received the fixed sequence exactly`);
+      } else {
+        failed += 1;
+        console.log(`FAILED ${framework}:\n  ${problems.join('\n  ')}`);
+      }
     }
-  }
+  });
 } catch (error) {
   console.log(`FAILED to run the browser: ${error}`);
   failed = frameworks.length - passed;
-} finally {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -11,12 +11,10 @@
 //     --screenshot  also save a screenshot of the axum demo's page after a few messages
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { withChromium } from './chromium.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const option = (name) => {
@@ -25,7 +23,6 @@ const option = (name) => {
 };
 const binDir = resolve(option('--bin-dir') ?? join(here, '../../target/debug'));
 const screenshotPath = option('--screenshot');
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const binaries = ['demo-axum', 'demo-actix', 'demo-warp'];
 
 const MAX_STREAM_MS = 1500;
@@ -304,43 +301,26 @@ async function screenshot(context, file) {
   }
 }
 
-const profile = mkdtempSync(join(tmpdir(), 'sse-demo-check-'));
 let passed = 0;
 let failed = 0;
-let context;
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  for (const binary of binaries) {
-    for (const [name, problem] of await checkBinary(context, binary)) {
-      if (problem === null) {
-        passed += 1;
-        console.log(`ok     ${binary}: ${name}`);
-      } else {
-        failed += 1;
-        console.log(`FAILED ${binary}: ${name}\n  ${problem}`);
+  await withChromium('sse-demo-check', async (context) => {
+    for (const binary of binaries) {
+      for (const [name, problem] of await checkBinary(context, binary)) {
+        if (problem === null) {
+          passed += 1;
+          console.log(`ok     ${binary}: ${name}`);
+        } else {
+          failed += 1;
+          console.log(`FAILED ${binary}: ${name}\n  ${problem}`);
+        }
       }
     }
-  }
-  if (screenshotPath) await screenshot(context, resolve(screenshotPath));
+    if (screenshotPath) await screenshot(context, resolve(screenshotPath));
+  });
 } catch (error) {
   console.log(`FAILED to run the browser: ${error}`);
   failed += 1;
-} finally {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
