@@ -104,6 +104,18 @@ impl Response {
         names
     }
 
+    /// Whether the response grants `origin` with credentials: its exact echo as
+    /// `access-control-allow-origin` and `access-control-allow-credentials: true`.
+    ///
+    /// # Panics
+    ///
+    /// When either header was sent more than once (as [`Response::header`]).
+    #[must_use]
+    pub fn grants_with_credentials(&self, origin: &str) -> bool {
+        self.header("access-control-allow-origin") == Some(origin)
+            && self.header("access-control-allow-credentials") == Some("true")
+    }
+
     /// The names of the CORS headers sent (`access-control-*`), sorted, without repeats.
     #[must_use]
     pub fn access_control(&self) -> Vec<&str> {

@@ -73,6 +73,28 @@ pub fn configured<T: SseOptions>(mut sse: T, config: StreamConfig) -> T {
     sse
 }
 
+/// Runs `serve` to its end on a tokio runtime with one worker thread, `listener` made a
+/// tokio listener (for the frameworks on tokio: axum and warp).
+///
+/// # Panics
+///
+/// When no tokio runtime can be built or the listener cannot be used: this is for a test
+/// server.
+pub(crate) fn on_tokio<F>(listener: TcpListener, serve: impl FnOnce(tokio::net::TcpListener) -> F)
+where
+    F: Future<Output = ()>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+        serve(listener).await;
+    });
+}
+
 /// One framework under test: how to serve the scenario, and the few facts in which the
 /// frameworks legitimately differ.
 #[derive(Debug)]
@@ -202,10 +224,7 @@ impl Server {
     #[must_use]
     pub fn shutdown(mut self, timeout: Duration) -> bool {
         self.scenario.shutdown.cancel();
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.finished.recv_timeout(timeout).is_ok()
+        self.stop_without_token(timeout)
     }
 
     /// Starts the graceful shutdown without cancelling the token, and waits up to

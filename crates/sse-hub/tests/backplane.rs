@@ -97,6 +97,39 @@ impl Backplane for FakeRedis {
     }
 }
 
+/// A backplane that hands everything to a shared `B` (so that two hubs can be given the
+/// same one) and keeps the inbox its hub attaches (so that a test can deliver to that hub
+/// as a backplane would). `origin` stays the default (none).
+#[derive(Debug)]
+struct Relay<B> {
+    inner: Arc<B>,
+    attached: Arc<Mutex<Option<Inbox>>>,
+}
+
+impl<B> Relay<B> {
+    fn new(inner: Arc<B>) -> Self {
+        Self {
+            inner,
+            attached: Arc::default(),
+        }
+    }
+}
+
+impl<B: Backplane> Backplane for Relay<B> {
+    fn attach(&self, inbox: Inbox) -> Result<(), BackplaneError> {
+        *self.attached.lock().unwrap() = Some(inbox.clone());
+        self.inner.attach(inbox)
+    }
+
+    fn publish(&self, envelope: Envelope) -> Publishing {
+        self.inner.publish(envelope)
+    }
+
+    fn parse_id(&self, text: &str) -> Option<EventId> {
+        self.inner.parse_id(text)
+    }
+}
+
 #[tokio::test]
 async fn two_hubs_share_one_ordered_stream_and_resume_on_each_other() {
     let (one, two) = FakeRedis::pair();
@@ -151,26 +184,10 @@ async fn two_hubs_share_one_ordered_stream_and_resume_on_each_other() {
 #[tokio::test]
 async fn an_inbox_refuses_ids_out_of_order() {
     let (one, _two) = FakeRedis::pair();
-    let inbox_holder = Arc::new(Mutex::new(None));
-    #[derive(Debug)]
-    struct Spy(FakeRedis, Arc<Mutex<Option<Inbox>>>);
-    impl Backplane for Spy {
-        fn attach(&self, inbox: Inbox) -> Result<(), BackplaneError> {
-            *self.1.lock().unwrap() = Some(inbox.clone());
-            self.0.attach(inbox)
-        }
-        fn publish(&self, envelope: Envelope) -> Publishing {
-            self.0.publish(envelope)
-        }
-        fn parse_id(&self, text: &str) -> Option<EventId> {
-            self.0.parse_id(text)
-        }
-    }
-    let hub = Hub::builder()
-        .backplane(Spy(one, inbox_holder.clone()))
-        .build()
-        .unwrap();
-    let inbox = inbox_holder.lock().unwrap().clone().unwrap();
+    let relay = Relay::new(Arc::new(one));
+    let attached = relay.attached.clone();
+    let hub = Hub::builder().backplane(relay).build().unwrap();
+    let inbox = attached.lock().unwrap().clone().unwrap();
     let t = topic("t");
     inbox
         .deliver(
@@ -201,26 +218,13 @@ async fn an_inbox_refuses_ids_out_of_order() {
 
 #[test]
 fn a_memory_backplane_serves_one_hub() {
-    #[derive(Debug)]
-    struct Shared(Arc<sse_hub::MemoryBackplane>);
-    impl Backplane for Shared {
-        fn attach(&self, inbox: Inbox) -> Result<(), BackplaneError> {
-            self.0.attach(inbox)
-        }
-        fn publish(&self, envelope: Envelope) -> Publishing {
-            self.0.publish(envelope)
-        }
-        fn parse_id(&self, text: &str) -> Option<EventId> {
-            self.0.parse_id(text)
-        }
-    }
     let memory = Arc::new(sse_hub::MemoryBackplane::new());
     let _first = Hub::builder()
-        .backplane(Shared(memory.clone()))
+        .backplane(Relay::new(memory.clone()))
         .build()
         .unwrap();
     let err = Hub::builder()
-        .backplane(Shared(memory))
+        .backplane(Relay::new(memory))
         .build()
         .unwrap_err();
     assert_eq!(

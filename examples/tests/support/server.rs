@@ -94,16 +94,10 @@ impl Demo {
         for _ in 0..PORT_ATTEMPTS {
             let port = free_port();
             let addr = SocketAddr::from(([127, 0, 0, 1], port));
-            let mut child = Command::new(bin.path)
-                .arg("--addr")
-                .arg(addr.to_string())
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.path));
-            let stderr = Captured::collect(&mut child);
+            let addr_text = addr.to_string();
+            let mut all = vec!["--addr", addr_text.as_str()];
+            all.extend_from_slice(args);
+            let (mut child, stderr) = spawn(bin, &all);
             let deadline = Instant::now() + STARTUP;
             loop {
                 if let Ok(Some(_)) = child.try_wait() {
@@ -121,8 +115,7 @@ impl Demo {
                     };
                 }
                 if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    kill(&mut child);
                     panic!(
                         "{} did not answer /healthz on {addr} within {STARTUP:?}; stderr:\n{}",
                         bin.name,
@@ -155,17 +148,7 @@ impl Demo {
 
     /// Waits for the process to exit, up to `timeout`; `None` if it is still running.
     pub(crate) fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        let child = self.child.as_mut().expect("running");
-        loop {
-            if let Some(status) = child.try_wait().expect("try_wait") {
-                return Some(status);
-            }
-            if Instant::now() > deadline {
-                return None;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
+        wait_for(self.child.as_mut().expect("running"), timeout)
     }
 
     /// What the server wrote to stderr so far.
@@ -177,8 +160,7 @@ impl Demo {
 impl Drop for Demo {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+            kill(&mut child);
         }
         if thread::panicking() {
             eprintln!("--- {} stderr ---\n{}", self.bin.name, self.stderr());
@@ -189,6 +171,22 @@ impl Drop for Demo {
 /// Runs `bin` with `args` to completion (it is expected to exit at once, as on a bad
 /// flag); kills it and fails after `timeout`.
 pub(crate) fn run_to_exit(bin: &Bin, args: &[&str], timeout: Duration) -> (ExitStatus, String) {
+    let (mut child, stderr) = spawn(bin, args);
+    let Some(status) = wait_for(&mut child, timeout) else {
+        kill(&mut child);
+        panic!(
+            "{} {args:?} was still running after {timeout:?}; stderr:\n{}",
+            bin.name,
+            stderr.text()
+        );
+    };
+    // Let the reader thread drain the pipe.
+    thread::sleep(Duration::from_millis(50));
+    (status, stderr.text())
+}
+
+/// Starts `bin` with `args`, stdin and stdout closed, stderr collected.
+fn spawn(bin: &Bin, args: &[&str]) -> (Child, Captured) {
     let mut child = Command::new(bin.path)
         .args(args)
         .stdin(Stdio::null())
@@ -197,24 +195,27 @@ pub(crate) fn run_to_exit(bin: &Bin, args: &[&str], timeout: Duration) -> (ExitS
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.path));
     let stderr = Captured::collect(&mut child);
+    (child, stderr)
+}
+
+/// Waits for `child` to exit, up to `timeout`; `None` if it is still running.
+fn wait_for(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
-            // Let the reader thread drain the pipe.
-            thread::sleep(Duration::from_millis(50));
-            return (status, stderr.text());
+            return Some(status);
         }
         if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "{} {args:?} was still running after {timeout:?}; stderr:\n{}",
-                bin.name,
-                stderr.text()
-            );
+            return None;
         }
         thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// Kills `child` and reaps it.
+fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 fn healthy(addr: SocketAddr) -> bool {

@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use tower_http::compression::CompressionLayer;
 
 use crate::fixture::{BROWSER_PAGE, fixed_config, fixed_expected_json, fixed_source};
-use crate::server::{Scenario, configured, cors_event, last_event_id_event};
+use crate::server::{Scenario, configured, cors_event, last_event_id_event, on_tokio};
 
 /// The scenario's routes.
 pub fn router(scenario: Scenario) -> Router {
@@ -56,13 +56,7 @@ async fn cors_route() -> impl IntoResponse {
 ///
 /// When no tokio runtime can be built or the server fails: this is a test server.
 pub fn serve(listener: TcpListener, scenario: Scenario, stop: oneshot::Receiver<()>) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+    on_tokio(listener, |listener| async move {
         axum::serve(listener, router(scenario))
             .with_graceful_shutdown(async move {
                 let _ = stop.await;

@@ -8,7 +8,7 @@ use warp::Filter;
 use warp::reply::Reply;
 
 use crate::fixture::{BROWSER_PAGE, fixed_config, fixed_expected_json, fixed_source};
-use crate::server::{Scenario, configured, cors_event, last_event_id_event};
+use crate::server::{Scenario, configured, cors_event, last_event_id_event, on_tokio};
 
 fn live(scenario: &Scenario) -> impl Reply + use<> {
     let (feed, config) = scenario.next_feed();
@@ -66,13 +66,7 @@ pub fn routes(
 /// When no tokio runtime can be built or the listener cannot be used: this is a test
 /// server.
 pub fn serve(listener: TcpListener, scenario: Scenario, stop: oneshot::Receiver<()>) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+    on_tokio(listener, |listener| async move {
         warp::serve(routes(scenario))
             .incoming(listener)
             .graceful(async move {
