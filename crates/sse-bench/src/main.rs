@@ -67,6 +67,9 @@ enum Command {
         /// Pin to this CPU.
         #[arg(long)]
         cpu: Option<usize>,
+        /// Keep-alive interval of every stream, in milliseconds.
+        #[arg(long, default_value_t = 15_000)]
+        keep_alive_ms: u64,
     },
     /// (internal) The load client, driven through stdin/stdout.
     Load {
@@ -165,11 +168,13 @@ fn main() -> ExitCode {
             addr,
             workers,
             cpu,
+            keep_alive_ms,
         } => exit(sse_bench::server::run(&ServerOptions {
             peer,
             addr,
             workers,
             cpu,
+            keep_alive: Duration::from_millis(keep_alive_ms.max(1)),
         })),
         Command::Load {
             addr,

@@ -4,6 +4,7 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 
+use nix::sys::socket::sockopt::IpBindAddressNoPort;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::{TcpSocket, TcpStream};
 
@@ -59,6 +60,10 @@ pub async fn connect(
         TcpSocket::new_v6()?
     };
     if let Some(ip) = source {
+        // Choose the port at connect time, by the whole 4-tuple: binding first would
+        // reserve a port per source address and scan past every TIME_WAIT socket.
+        nix::sys::socket::setsockopt(&socket, IpBindAddressNoPort, &true)
+            .map_err(io::Error::from)?;
         socket.bind(SocketAddr::new(IpAddr::V4(ip), 0))?;
     }
     if let Some(size) = recv_buffer {

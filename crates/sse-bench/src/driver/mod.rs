@@ -147,14 +147,21 @@ pub(crate) struct Published {
 }
 
 impl Session {
-    /// Starts `peer`'s server and a load client aimed at it.
-    pub(crate) fn start(peer: Peer, options: &DriverOptions) -> io::Result<Self> {
+    /// Starts `peer`'s server (with streams sending a keep-alive after `keep_alive` of
+    /// silence) and a load client aimed at it.
+    pub(crate) fn start(
+        peer: Peer,
+        options: &DriverOptions,
+        keep_alive: Duration,
+    ) -> io::Result<Self> {
         let mut args = vec![
             "serve".to_owned(),
             "--peer".to_owned(),
             peer.name().to_owned(),
             "--workers".to_owned(),
             options.workers.to_string(),
+            "--keep-alive-ms".to_owned(),
+            keep_alive.as_millis().to_string(),
         ];
         if let Some((cpu, _)) = options.cpus {
             args.extend(["--cpu".to_owned(), cpu.to_string()]);

@@ -16,6 +16,7 @@ pub(crate) fn run(
     clients: usize,
     missed: &[Option<u64>],
     size: usize,
+    keep_alive: Duration,
     rep: usize,
 ) -> io::Result<ReconnectRun> {
     let open = session.connect(clients, None)?;
@@ -31,14 +32,19 @@ pub(crate) fn run(
     let mut waves = Vec::new();
     for &wave in missed {
         session.client(&ClientCommand::Close)?;
-        // The server notices the closed sockets (some frameworks only when writing).
-        session.wait_server_streams_at_most(0, Duration::from_secs(3))?;
+        // The server notices the closed sockets (actix-web only when it writes: at the
+        // next keep-alive), so that the wave does not meet the old streams.
+        if !session.wait_server_streams_at_most(0, keep_alive * 3)? {
+            eprintln!(
+                "[sse-bench]   {}: old streams still open before the wave",
+                session.peer()
+            );
+        }
         let k = wave.unwrap_or(0);
         if k > 0 {
             let published = session.publish(100_000.0, k, size)?;
             newest = published.first_seq + published.count - 1;
         }
-        session.wait_server_streams_at_most(0, Duration::from_secs(3))?;
         let before = ListenCounters::read().unwrap_or_default();
         let reply = session.client(&ClientCommand::Reconnect {
             resume: wave.is_some(),
@@ -55,6 +61,10 @@ pub(crate) fn run(
         else {
             return Err(io::Error::other(format!("load client said {reply:?}")));
         };
+        eprintln!(
+            "[sse-bench]   {} wave {wave:?}: connected {connected_ms:.0} ms, caught up {caught_up_ms:?} ms, failed {failed}",
+            session.peer()
+        );
         waves.push(ReconnectPoint {
             mode: wave.map_or_else(|| "plain".to_owned(), |k| format!("K={k}")),
             missed: k,

@@ -40,6 +40,7 @@ pub(crate) fn run(
     let connect_ms = start.elapsed().as_secs_f64() * 1000.0;
     session.wait_server_streams_at_least(open as u64, Duration::from_secs(10))?;
 
+    let phase = Instant::now();
     let mut latency = Vec::new();
     for &(rate, events) in &plan.latency {
         let report = publish_and_wait(session, rate, events, plan.size)?;
@@ -52,6 +53,8 @@ pub(crate) fn run(
         });
     }
 
+    let latency_s = phase.elapsed().as_secs_f64();
+    let phase = Instant::now();
     let mut fanout = Vec::new();
     let saturation = measure(session, plan.burst.0, plan.burst.1, plan.size)?;
     let capacity_events = saturation.delivered / plan.subscribers.max(1) as f64;
@@ -62,6 +65,8 @@ pub(crate) fn run(
         fanout.push(measure(session, rate, events, plan.size)?);
     }
 
+    let fanout_s = phase.elapsed().as_secs_f64();
+    let phase = Instant::now();
     let syscalls_per_delivery = match plan.strace {
         Some((rate, events)) if strace::available() => {
             match strace::writes_per_delivery(session, rate, events, plan.size) {
@@ -74,6 +79,12 @@ pub(crate) fn run(
         }
         _ => None,
     };
+    options.note(&format!(
+        "  {}: connect {:.1} s, latency {latency_s:.1} s, fan-out {fanout_s:.1} s, strace {:.1} s",
+        session.peer(),
+        connect_ms / 1000.0,
+        phase.elapsed().as_secs_f64()
+    ));
     let after = ListenCounters::read().unwrap_or_default();
     Ok(StreamRun {
         peer: session.peer(),

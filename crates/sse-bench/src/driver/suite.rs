@@ -1,13 +1,14 @@
 //! Plans (what to run, how often, with which peers) and running them: every run gets a
 //! fresh server and client, peers interleaved in each repetition.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use super::slow::SlowPlan;
 pub use super::stream::StreamPlan;
 use super::{DriverOptions, Session, idle, interleave, reconnect, slow, stream};
 use crate::peer::Peer;
 use crate::results::Results;
+use crate::server::KEEP_ALIVE;
 
 /// The idle-memory benchmark's settings.
 #[derive(Debug, Clone)]
@@ -25,6 +26,9 @@ pub struct ReconnectPlan {
     pub missed: Vec<Option<u64>>,
     /// Bytes of data per event.
     pub size: usize,
+    /// The servers' keep-alive interval: short, so that every framework notices the
+    /// closed streams before the wave (actix-web only notices when it writes).
+    pub keep_alive: Duration,
 }
 
 /// A benchmark, its repetitions and peers.
@@ -60,7 +64,7 @@ impl Plan {
                 plan: StreamPlan {
                     subscribers: 10_000,
                     latency: vec![(1.0, 3), (10.0, 10), (100.0, 50)],
-                    burst: (2000.0, 100),
+                    burst: (2000.0, 60),
                     curve: vec![0.25, 0.5, 0.8],
                     step_seconds: 1.0,
                     size: 64,
@@ -81,6 +85,7 @@ impl Plan {
                     clients: 10_000,
                     missed: vec![None, Some(0), Some(10), Some(100)],
                     size: 64,
+                    keep_alive: Duration::from_secs(1),
                 },
                 reps: 3,
                 peers: Peer::HUB.to_vec(),
@@ -133,6 +138,7 @@ impl Plan {
                     clients: 100,
                     missed: vec![None, Some(0), Some(10)],
                     size: 64,
+                    keep_alive: Duration::from_millis(300),
                 },
                 reps: 1,
                 peers: Peer::HUB.to_vec(),
@@ -155,6 +161,7 @@ impl Plan {
 /// Runs `f` on a fresh session of each peer, for each repetition, peers interleaved.
 fn each<T>(
     part_name: &str,
+    keep_alive: Duration,
     reps: usize,
     peers: &[Peer],
     options: &DriverOptions,
@@ -165,7 +172,7 @@ fn each<T>(
     for rep in 0..reps {
         for peer in interleave(peers, rep) {
             let start = Instant::now();
-            let result = Session::start(peer, options).and_then(|mut session| {
+            let result = Session::start(peer, options, keep_alive).and_then(|mut session| {
                 let result = f(&mut session, rep);
                 session.quit();
                 result
@@ -213,6 +220,7 @@ pub fn run_plan(plan: &Plan, options: &DriverOptions, command: &str) -> Results 
         }
         results.streams = each(
             "latency+fanout",
+            KEEP_ALIVE,
             part.reps,
             &part.peers,
             options,
@@ -223,6 +231,7 @@ pub fn run_plan(plan: &Plan, options: &DriverOptions, command: &str) -> Results 
     if let Some(part) = &plan.idle {
         results.idle = each(
             "idle",
+            KEEP_ALIVE,
             part.reps,
             &part.peers,
             options,
@@ -233,16 +242,27 @@ pub fn run_plan(plan: &Plan, options: &DriverOptions, command: &str) -> Results 
     if let Some(part) = &plan.reconnect {
         results.reconnect = each(
             "reconnect",
+            part.plan.keep_alive,
             part.reps,
             &part.peers,
             options,
             &mut results.notes,
-            |s, rep| reconnect::run(s, part.plan.clients, &part.plan.missed, part.plan.size, rep),
+            |s, rep| {
+                reconnect::run(
+                    s,
+                    part.plan.clients,
+                    &part.plan.missed,
+                    part.plan.size,
+                    part.plan.keep_alive,
+                    rep,
+                )
+            },
         );
     }
     if let Some(part) = &plan.slow {
         results.slow = each(
             "slow",
+            KEEP_ALIVE,
             part.reps,
             &part.peers,
             options,

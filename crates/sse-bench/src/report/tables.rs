@@ -142,7 +142,7 @@ fn fanout(
     );
     let _ = writeln!(
         md,
-        "| peer | deliveries/s at saturation | × axum-sse | × raw | server CPU µs/delivery at saturation | at 25 % | at 80 % | write syscalls/delivery | client CPU at saturation | delivered |\n|---|---|---|---|---|---|---|---|---|---|"
+        "| peer | deliveries/s at saturation | × axum-sse | × raw | server CPU µs/delivery at saturation | deliveries per CPU-second ÷ axum-sse | at 25 % | at 80 % | write syscalls/delivery | client CPU at saturation | delivered |\n|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for &peer in &peers {
         let s = sat(peer);
@@ -161,11 +161,20 @@ fn fanout(
             .fold(f64::INFINITY, f64::min);
         let _ = writeln!(
             md,
-            "| `{peer}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| `{peer}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             show(s, 1.0, 0),
             show_ratio(ratio(s, sat(Peer::AxumSse))),
             show_ratio(ratio(s, sat(Peer::Raw))),
             show(cpu(0), 1.0, 2),
+            show_ratio(ratio(
+                over(
+                    runs,
+                    Peer::AxumSse,
+                    |r| r.peer,
+                    |r| r.fanout.first().map(|f| f.cpu_us)
+                ),
+                cpu(0)
+            )),
             show(cpu(1), 1.0, 2),
             show(cpu(3), 1.0, 2),
             show(

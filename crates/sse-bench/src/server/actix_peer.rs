@@ -9,7 +9,7 @@ use actix_web_lab::sse as lab;
 use futures_util::StreamExt;
 use sse_actix::{KeepAlive, LastEventId, Sse, SseOptions};
 
-use super::{KEEP_ALIVE, Source};
+use super::Source;
 use crate::peer::Peer;
 
 type Shared = web::Data<Arc<Source>>;
@@ -20,14 +20,14 @@ async fn lab_sse(source: Shared, request: HttpRequest) -> HttpResponse {
         .byte_str()
         .map(|data| Ok::<_, Infallible>(lab::Event::Data(lab::Data::new(data))));
     lab::Sse::from_stream(events)
-        .with_keep_alive(KEEP_ALIVE)
+        .with_keep_alive(source.keep_alive())
         .respond_to(&request)
 }
 
 /// `sse-actix` over events encoded once by the publisher.
 async fn ours(source: Shared, request: HttpRequest) -> HttpResponse {
     Sse::new(source.encoded())
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .keep_alive(KeepAlive::new().interval(source.keep_alive()))
         .respond_to(&request)
 }
 
@@ -35,7 +35,7 @@ async fn ours(source: Shared, request: HttpRequest) -> HttpResponse {
 async fn ours_hub(source: Shared, last: Option<LastEventId>, request: HttpRequest) -> HttpResponse {
     match source.subscribe(last.as_deref().map(sse_core::LastEventId::as_str)) {
         Ok(subscription) => Sse::new(subscription)
-            .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+            .keep_alive(KeepAlive::new().interval(source.keep_alive()))
             .respond_to(&request),
         Err(e) => HttpResponse::ServiceUnavailable().body(e.to_string()),
     }

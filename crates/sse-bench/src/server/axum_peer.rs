@@ -12,7 +12,7 @@ use axum::routing::get;
 use futures_util::StreamExt;
 use sse_axum::{KeepAlive, LastEventId, Sse, SseOptions};
 
-use super::{KEEP_ALIVE, Source};
+use super::Source;
 use crate::peer::Peer;
 
 /// axum's own `Sse`, each stream building an `axum::response::sse::Event` per event.
@@ -21,14 +21,14 @@ async fn axum_sse(State(source): State<Arc<Source>>) -> Response {
         .text()
         .map(|data| Ok::<_, Infallible>(axum::response::sse::Event::default().data(&*data)));
     axum::response::Sse::new(events)
-        .keep_alive(axum::response::sse::KeepAlive::new().interval(KEEP_ALIVE))
+        .keep_alive(axum::response::sse::KeepAlive::new().interval(source.keep_alive()))
         .into_response()
 }
 
 /// `sse-axum` over events encoded once by the publisher.
 async fn ours(State(source): State<Arc<Source>>) -> Response {
     Sse::new(source.encoded())
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .keep_alive(KeepAlive::new().interval(source.keep_alive()))
         .into_response()
 }
 
@@ -36,7 +36,7 @@ async fn ours(State(source): State<Arc<Source>>) -> Response {
 async fn ours_hub(State(source): State<Arc<Source>>, last: Option<LastEventId>) -> Response {
     match source.subscribe(last.as_deref().map(sse_core::LastEventId::as_str)) {
         Ok(subscription) => Sse::new(subscription)
-            .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+            .keep_alive(KeepAlive::new().interval(source.keep_alive()))
             .into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     }

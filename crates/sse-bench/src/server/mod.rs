@@ -20,7 +20,7 @@ pub use source::{Skipping, Source};
 
 use crate::peer::Peer;
 
-/// How long the keep-alive interval is for every peer that has one: long enough that no
+/// The default keep-alive interval of every peer that has one: long enough that no
 /// keep-alive is sent during a benchmark, but each stream holds its timer.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -38,6 +38,8 @@ pub struct ServerOptions {
     pub workers: usize,
     /// The CPU to pin the process to, if any.
     pub cpu: Option<usize>,
+    /// The keep-alive interval of every stream (for peers that have one).
+    pub keep_alive: Duration,
 }
 
 /// Runs the server until the driver says `quit` or closes stdin.
@@ -51,7 +53,7 @@ pub fn run(options: &ServerOptions) -> io::Result<()> {
         crate::sys::pin_to_cpu(cpu)?;
     }
     let listener = crate::net::listener(options.addr)?;
-    let source = Source::new(options.peer);
+    let source = Source::new(options.peer, options.keep_alive);
     match options.peer {
         Peer::Raw => raw::serve(listener, source, options.workers),
         Peer::Hyper => hyper_peer::serve(listener, source, options.workers),

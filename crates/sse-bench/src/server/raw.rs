@@ -1,9 +1,11 @@
 //! The raw baseline: plain tokio, no HTTP library. Each connection's request head is
-//! read once, the response head written, and the socket joins a list; the publisher
-//! frames each event as one HTTP chunk, once, and writes it to every socket itself
-//! (`try_write`, one system call per delivery, no task and no wake-up per subscriber).
-//! A socket that cannot take a chunk gets a queue and a task that drains it when the
-//! socket is writable; past [`MAX_QUEUE`] bytes the connection is dropped.
+//! read once, the response head written, and the socket joins a list. One writer task
+//! frames each event as an HTTP chunk, once, and writes it to every socket itself
+//! (`try_write`: one system call per socket and pass, no task and no wake-up per
+//! subscriber); events published while a pass runs go out together in the next pass, as
+//! one buffer (the batching every framework does when it falls behind). A socket that
+//! cannot take a buffer gets a queue and a task that drains it when the socket is
+//! writable; past [`MAX_QUEUE`] bytes the connection is dropped.
 
 use std::collections::VecDeque;
 use std::io::{self, ErrorKind};
@@ -12,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use bytes::{BufMut, Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
 
 use super::Source;
 
@@ -20,10 +23,12 @@ pub const MAX_QUEUE: usize = 1 << 20;
 
 const RESPONSE_HEAD: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nx-accel-buffering: no\r\ntransfer-encoding: chunked\r\n\r\n";
 
-/// The sockets of every open stream.
+/// The sockets of every open stream, and the events waiting for the writer.
 #[derive(Debug, Default)]
 pub struct Fanout {
     conns: Mutex<Vec<Arc<Conn>>>,
+    pending: Mutex<Vec<Bytes>>,
+    wake: Notify,
 }
 
 #[derive(Debug)]
@@ -81,10 +86,35 @@ impl Fanout {
         }));
     }
 
-    /// Writes `event`, framed as a chunk once, to every socket; drops the dead ones.
+    /// Queues `event`, framed as a chunk once, for the writer.
     pub fn publish(&self, event: &[u8]) {
-        let chunk = chunk(event);
-        lock(&self.conns).retain(|conn| conn.offer(&chunk));
+        lock(&self.pending).push(chunk(event));
+        self.wake.notify_one();
+    }
+
+    /// Writes what was published to every socket, pass after pass; drops dead sockets.
+    pub async fn write_forever(&self) {
+        loop {
+            self.wake.notified().await;
+            loop {
+                let batch = std::mem::take(&mut *lock(&self.pending));
+                let bytes = match batch.len() {
+                    0 => break,
+                    1 => batch.into_iter().next().unwrap_or_default(),
+                    _ => {
+                        let mut joined =
+                            BytesMut::with_capacity(batch.iter().map(Bytes::len).sum());
+                        for chunk in &batch {
+                            joined.put_slice(chunk);
+                        }
+                        joined.freeze()
+                    }
+                };
+                lock(&self.conns).retain(|conn| conn.offer(&bytes));
+                // Let the publisher (and new connections) in between passes.
+                tokio::task::yield_now().await;
+            }
+        }
     }
 }
 
@@ -188,6 +218,8 @@ pub(super) fn serve(
         let listener = TcpListener::from_std(listener)?;
         let addr = listener.local_addr()?;
         tokio::spawn(super::control::run(addr, source.clone()));
+        let writer = source.clone();
+        tokio::spawn(async move { writer.fanout().write_forever().await });
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(accepted) => accepted,

@@ -3,6 +3,7 @@
 use std::future::{Ready, ready};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use bytes::Bytes;
 use bytestring::ByteString;
@@ -23,6 +24,7 @@ use crate::peer::Peer;
 #[derive(Debug)]
 pub struct Source {
     kind: Kind,
+    keep_alive: Duration,
     conns: Arc<AtomicU64>,
     next_seq: AtomicU64,
 }
@@ -58,9 +60,9 @@ fn skipping<T: Clone + Send + 'static>(tx: &broadcast::Sender<T>) -> Skipping<T>
 }
 
 impl Source {
-    /// The source `peer` uses.
+    /// The source `peer` uses; its streams send a keep-alive after `keep_alive` of silence.
     #[must_use]
-    pub fn new(peer: Peer) -> Arc<Self> {
+    pub fn new(peer: Peer, keep_alive: Duration) -> Arc<Self> {
         let kind = match peer {
             Peer::OursAxumHub | Peer::OursActixHub | Peer::OursWarpHub => Kind::Hub {
                 hub: Hub::builder()
@@ -79,9 +81,16 @@ impl Source {
         };
         Arc::new(Self {
             kind,
+            keep_alive,
             conns: Arc::new(AtomicU64::new(0)),
             next_seq: AtomicU64::new(0),
         })
+    }
+
+    /// The keep-alive interval of every stream.
+    #[must_use]
+    pub const fn keep_alive(&self) -> Duration {
+        self.keep_alive
     }
 
     /// The open-stream counter.

@@ -10,7 +10,7 @@ use warp::Filter;
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
 
-use super::{KEEP_ALIVE, Source};
+use super::Source;
 use crate::peer::Peer;
 
 /// `warp::sse::reply`, each stream building a `warp::sse::Event` per event.
@@ -18,13 +18,18 @@ fn warp_sse(source: &Source) -> Response {
     let events = source
         .text()
         .map(|data| Ok::<_, Infallible>(warp::sse::Event::default().data(&*data)));
-    warp::sse::reply(warp::sse::keep_alive().interval(KEEP_ALIVE).stream(events)).into_response()
+    warp::sse::reply(
+        warp::sse::keep_alive()
+            .interval(source.keep_alive())
+            .stream(events),
+    )
+    .into_response()
 }
 
 /// `sse-warp` over events encoded once by the publisher.
 fn ours(source: &Source) -> Response {
     Sse::new(source.encoded())
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .keep_alive(KeepAlive::new().interval(source.keep_alive()))
         .into_response()
 }
 
@@ -32,7 +37,7 @@ fn ours(source: &Source) -> Response {
 fn ours_hub(source: &Source, last: Option<&LastEventId>) -> Response {
     match source.subscribe(last.map(LastEventId::as_str)) {
         Ok(subscription) => Sse::new(subscription)
-            .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+            .keep_alive(KeepAlive::new().interval(source.keep_alive()))
             .into_response(),
         Err(e) => {
             warp::reply::with_status(e.to_string(), StatusCode::SERVICE_UNAVAILABLE).into_response()
