@@ -89,8 +89,13 @@ fn an_idle_subscriber_takes_well_under_one_kibibyte() {
         println!("{name:<24} {inline:>8} {heap:>8} {total:>8} {reported:>10} {left:>18}");
         assert!(total <= 1024, "{name}: {total} bytes");
         assert!(heap > 0, "{name}: the measurement saw the allocations");
-        // Dropping every subscription returns all of it.
-        assert_eq!(left, 0, "{name}: {left} bytes left");
+        // Dropping every subscription returns all of it. The counter is global, so the
+        // test harness's own threads can show up in it by a few hundred bytes; a leak of
+        // even one byte per subscription would be over N bytes.
+        assert!(
+            left.unsigned_abs() < N / 2,
+            "{name}: {left} bytes left after dropping {N} subscriptions"
+        );
     }
     let (_, (inline, heap, _, reported)) = rows[0];
     let total = inline as isize + heap;
