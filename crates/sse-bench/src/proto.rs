@@ -52,6 +52,8 @@ pub enum ServerReply {
         heap: i64,
         /// Open event streams.
         conns: u64,
+        /// What the hub says one subscription takes, for hub peers.
+        hub_bytes: Option<u64>,
     },
     /// A command failed.
     Error {

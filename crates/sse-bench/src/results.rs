@@ -86,6 +86,8 @@ pub struct IdleRun {
     pub rep: usize,
     /// One point per size.
     pub points: Vec<IdlePoint>,
+    /// What the hub says one subscription takes (`Subscription::memory`), for hub peers.
+    pub hub_bytes: Option<u64>,
     /// Listen-queue overflows during the run.
     pub listen_overflows: u64,
 }
@@ -131,6 +133,15 @@ pub struct SlowRun {
     pub subscribers: usize,
     /// See `subscribers`.
     pub slow: usize,
+    /// Events per phase, their data size and rate.
+    #[serde(default)]
+    pub events: u64,
+    /// See `events`.
+    #[serde(default)]
+    pub size: usize,
+    /// See `events`.
+    #[serde(default)]
+    pub rate: f64,
     /// Healthy subscribers' latency before anyone stops reading.
     pub baseline: Percentiles,
     /// Healthy subscribers' latency while the slow ones do not read (two phases).

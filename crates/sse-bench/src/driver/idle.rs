@@ -36,6 +36,7 @@ pub(crate) fn run(session: &mut Session, sizes: &[usize], rep: usize) -> io::Res
         peer: session.peer(),
         rep,
         points,
+        hub_bytes: session.hub_bytes()?,
         listen_overflows: after.since(before).overflows,
     })
 }

@@ -258,7 +258,15 @@ impl Session {
     /// Live heap bytes and open streams of the server.
     pub(crate) fn server_stats(&mut self) -> io::Result<(i64, u64)> {
         match self.server.ask(&ServerCommand::Stats)? {
-            ServerReply::Stats { heap, conns } => Ok((heap, conns)),
+            ServerReply::Stats { heap, conns, .. } => Ok((heap, conns)),
+            other => Err(io::Error::other(format!("server said {other:?}"))),
+        }
+    }
+
+    /// What the hub says one subscription takes (hub peers with a stream opened).
+    pub(crate) fn hub_bytes(&mut self) -> io::Result<Option<u64>> {
+        match self.server.ask(&ServerCommand::Stats)? {
+            ServerReply::Stats { hub_bytes, .. } => Ok(hub_bytes),
             other => Err(io::Error::other(format!("server said {other:?}"))),
         }
     }

@@ -37,6 +37,8 @@ pub(crate) fn run(session: &mut Session, plan: &SlowPlan, rep: usize) -> io::Res
         Ok(())
     };
 
+    // Warm up (first-touch allocations, caches) so that the baseline is steady.
+    publish_and_wait(session, plan.rate * 2.0, plan.events / 2, plan.size)?;
     let baseline = publish_and_wait(session, plan.rate, plan.events, plan.size)?;
     measure(session)?;
     session.report(&ClientCommand::StopReading)?;
@@ -57,6 +59,9 @@ pub(crate) fn run(session: &mut Session, plan: &SlowPlan, rep: usize) -> io::Res
         rep,
         subscribers: open,
         slow,
+        events: plan.events,
+        size: plan.size,
+        rate: plan.rate,
         baseline: baseline.latency,
         with_slow,
         heap,

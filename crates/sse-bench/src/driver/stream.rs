@@ -40,6 +40,8 @@ pub(crate) fn run(
     let connect_ms = start.elapsed().as_secs_f64() * 1000.0;
     session.wait_server_streams_at_least(open as u64, Duration::from_secs(10))?;
 
+    // Warm up: every stream's first events (first-touch allocations, caches).
+    publish_and_wait(session, 50.0, 5, plan.size)?;
     let phase = Instant::now();
     let mut latency = Vec::new();
     for &(rate, events) in &plan.latency {

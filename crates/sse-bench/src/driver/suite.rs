@@ -77,7 +77,7 @@ impl Plan {
                 plan: IdlePlan {
                     sizes: vec![1000, 5000, 10_000, 19_000],
                 },
-                reps: 2,
+                reps: 3,
                 peers: Peer::ALL.to_vec(),
             }),
             reconnect: Some(Part {
@@ -98,7 +98,7 @@ impl Plan {
                     events: 50,
                     size: 1024,
                 },
-                reps: 1,
+                reps: 2,
                 peers: vec![
                     Peer::OursAxumHub,
                     Peer::OursActixHub,
@@ -197,6 +197,7 @@ fn each<T>(
 }
 
 /// Runs `plan`; what failed is in [`Results::notes`].
+#[must_use]
 pub fn run_plan(plan: &Plan, options: &DriverOptions, command: &str) -> Results {
     let start = Instant::now();
     let mut results = Results {

@@ -212,7 +212,7 @@ mod tests {
         let mut body = Vec::new();
         let used = reader
             .feed(b"2\r\nok\r\n0\r\n\r\nHTTP/1.1", &mut |b| {
-                body.extend_from_slice(b)
+                body.extend_from_slice(b);
             })
             .unwrap();
         assert_eq!((used, body.as_slice()), (12, b"ok".as_slice()));

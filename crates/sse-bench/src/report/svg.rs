@@ -160,13 +160,23 @@ impl Bars {
     }
 }
 
-/// 1, 2 or 5 times a power of ten, at least `x`.
+/// The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (times a power of ten) at least `x`.
 fn nice_ceiling(x: f64) -> f64 {
     let p = 10f64.powf(x.log10().floor());
+    [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|v| *v >= x * 0.999_999)
+        .unwrap_or(10.0 * p)
+}
+
+/// A tick step for an axis up to `hi`: 1, 2 or 5 times a power of ten, at most 8 steps.
+fn tick_step(hi: f64) -> f64 {
+    let p = 10f64.powf((hi / 5.0).log10().floor());
     [1.0, 2.0, 5.0, 10.0]
         .into_iter()
         .map(|m| m * p)
-        .find(|v| *v >= x)
+        .find(|step| hi / step <= 8.0)
         .unwrap_or(10.0 * p)
 }
 
@@ -180,8 +190,8 @@ fn ticks(lo: f64, hi: f64, log: bool) -> Vec<f64> {
         }
         out
     } else {
-        let step = nice_ceiling(hi / 5.0);
-        (0..=((hi / step).round() as usize))
+        let step = tick_step(hi);
+        (0..=((hi / step).floor() as usize))
             .map(|i| lo + step * i as f64)
             .collect()
     }
@@ -231,8 +241,10 @@ mod tests {
 
     #[test]
     fn axes() {
-        assert_eq!(nice_ceiling(0.7), 1.0);
-        assert_eq!(nice_ceiling(130.0), 200.0);
+        assert_eq!(nice_ceiling(0.7), 0.8);
+        assert_eq!(nice_ceiling(130.0), 150.0);
+        assert_eq!(nice_ceiling(5.15), 6.0);
+        assert_eq!(ticks(0.0, 6.0, false), [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
         assert_eq!(ticks(1.0, 1000.0, true), [1.0, 10.0, 100.0, 1000.0]);
         assert_eq!(ticks(0.0, 200.0, false), [0.0, 50.0, 100.0, 150.0, 200.0]);
         assert_eq!(tick_label(0.0), "0");

@@ -59,7 +59,7 @@ fn yes(ok: bool) -> &'static str {
 pub fn render(results: &Results) -> Rendered {
     let mut out = Rendered::default();
     let md = &mut out.markdown;
-    let _ = writeln!(md, "## Server benchmarks\n");
+    let _ = writeln!(md, "## Server benchmarks: results of the last run\n");
     let _ = writeln!(
         md,
         "Measured {} on {} at commit `{}`, with `{}` ({:.0} s). Load average before / after: {}.\n",
@@ -321,7 +321,7 @@ fn latency(
                     rates[i].0,
                     format_number(subscribers as f64, 0)
                 ),
-                unit: "milliseconds (log scale)".into(),
+                unit: "milliseconds".into(),
                 series: vec![
                     ("p50".into(), PALETTE[0]),
                     ("p99".into(), PALETTE[1]),
@@ -342,7 +342,7 @@ fn latency(
                         )
                     })
                     .collect(),
-                log: true,
+                log: false,
                 scale: 1e-3,
             }
             .render(),
@@ -448,12 +448,19 @@ fn idle(
                     extra <= 1024.0,
                 ));
             }
-            if let (Some(o), Some(p)) = (heap(ours, at), heap(plain, at)) {
-                let hub = o.median - p.median;
+            let hub = over(runs, ours, |r| r.peer, |r| r.hub_bytes.map(|b| b as f64));
+            if let Some(hub) = hub {
+                let difference = match (heap(ours, at), heap(plain, at)) {
+                    (Some(o), Some(p)) => format!(
+                        "; heap of `{ours}` − `{plain}` (hub subscription instead of a broadcast receiver): {:+.0} B",
+                        o.median - p.median
+                    ),
+                    _ => String::new(),
+                };
                 targets.push((
-                    format!("hub state ≤ 1 KiB per subscriber (`{ours}` − `{plain}`)"),
-                    format!("{hub:.0} B"),
-                    hub <= 1024.0,
+                    format!("hub state ≤ 1 KiB per subscriber, `{ours}`"),
+                    format!("{:.0} B (`Subscription::memory`){difference}", hub.median),
+                    hub.median <= 1024.0,
                 ));
             }
         }
@@ -533,10 +540,11 @@ fn slow(md: &mut String, runs: &[SlowRun], targets: &mut Targets) {
     let _ = writeln!(
         md,
         "### Slow consumers: {} of {} subscribers stop reading\n\n\
-         The slow subscribers have a 4 KiB receive buffer and stop reading after a baseline \
-         phase; then two phases of the same publishing. Healthy subscribers' p99 latency \
-         (ms), and the server's live heap and RSS at the end of each phase (MiB).\n",
-        first.slow, first.subscribers
+         The slow subscribers have a 4 KiB receive buffer and stop reading after a warm-up \
+         and a baseline phase; then two phases of the same publishing ({} events of {} B at \
+         {} events/s each). Healthy subscribers' p99 latency (ms), and the server's live heap \
+         and RSS at the end of each phase (MiB).\n",
+        first.slow, first.subscribers, first.events, first.size, first.rate
     );
     let _ = writeln!(
         md,

@@ -36,6 +36,7 @@ pub(super) async fn run(addr: SocketAddr, source: Arc<Source>) {
             Ok(ServerCommand::Stats) => ServerReply::Stats {
                 heap: crate::heap::live(),
                 conns: source.open_streams(),
+                hub_bytes: source.hub_bytes(),
             },
             Ok(ServerCommand::Quit) => break,
             Err(e) => ServerReply::Error {

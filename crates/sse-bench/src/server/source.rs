@@ -27,6 +27,8 @@ pub struct Source {
     keep_alive: Duration,
     conns: Arc<AtomicU64>,
     next_seq: AtomicU64,
+    /// `Subscription::memory` of the newest hub subscription.
+    hub_bytes: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -84,6 +86,7 @@ impl Source {
             keep_alive,
             conns: Arc::new(AtomicU64::new(0)),
             next_seq: AtomicU64::new(0),
+            hub_bytes: AtomicU64::new(0),
         })
     }
 
@@ -106,6 +109,13 @@ impl Source {
             Kind::Raw(fanout) => fanout.len() as u64,
             _ => self.conns.load(Ordering::Relaxed),
         }
+    }
+
+    /// What the hub says one subscription takes (`Subscription::memory`), for hub peers
+    /// once a stream was opened.
+    #[must_use]
+    pub fn hub_bytes(&self) -> Option<u64> {
+        Some(self.hub_bytes.load(Ordering::Relaxed)).filter(|&b| b > 0)
     }
 
     /// Takes the next `count` sequence numbers; returns the first.
@@ -203,6 +213,8 @@ impl Source {
         match &self.kind {
             Kind::Hub { hub, topic } => {
                 let subscription = hub.resume([topic], last_event_id)?;
+                self.hub_bytes
+                    .store(subscription.memory() as u64, Ordering::Relaxed);
                 Ok(Counted::new(subscription, self.conns.clone()))
             }
             _ => unreachable!("not a hub source"),
