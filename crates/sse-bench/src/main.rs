@@ -45,10 +45,13 @@ enum Command {
     Reconnect(SuiteArgs),
     /// 5 % of subscribers stop reading.
     Slow(SuiteArgs),
-    /// Renders BENCHMARKS.md and the charts again from a saved results file.
+    /// Renders BENCHMARKS.md and the charts again from saved results (several files are
+    /// merged: e.g. a part run again on a quieter machine).
     Report {
-        /// The JSON file a suite run saved (target/sse-bench/*.json).
-        results: PathBuf,
+        /// JSON files a suite run saved (target/sse-bench/*.json), each optionally
+        /// followed by `#` and the parts to take from it (`all.json#stream,idle`).
+        #[arg(required = true)]
+        results: Vec<PathBuf>,
         /// The workspace root to write into.
         #[arg(long)]
         root: Option<PathBuf>,
@@ -343,17 +346,33 @@ fn save(path: &Path, results: &Results) -> std::io::Result<()> {
     std::fs::write(path, json)
 }
 
-fn report(path: &Path, root: &Path) -> ExitCode {
-    let results: Results = match std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
-    {
-        Ok(results) => results,
-        Err(e) => {
-            eprintln!("error: {}: {e}", path.display());
-            return ExitCode::FAILURE;
+fn report(paths: &[PathBuf], root: &Path) -> ExitCode {
+    let mut results = Results::default();
+    for given in paths {
+        let given = given.to_string_lossy();
+        let (path, parts) = match given.split_once('#') {
+            Some((path, parts)) => (
+                PathBuf::from(path),
+                Some(parts.split(',').collect::<Vec<_>>()),
+            ),
+            None => (PathBuf::from(given.as_ref()), None),
+        };
+        match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str::<Results>(&text).map_err(|e| e.to_string()))
+        {
+            Ok(mut more) => {
+                if let Some(parts) = &parts {
+                    more.retain_parts(parts);
+                }
+                results.merge(more);
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
         }
-    };
+    }
     let rendered = sse_bench::report::render(&results);
     exit(sse_bench::report::write_all(root, &rendered))
 }

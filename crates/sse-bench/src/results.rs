@@ -182,3 +182,77 @@ pub struct Results {
     /// Slow-consumer runs.
     pub slow: Vec<SlowRun>,
 }
+
+impl Results {
+    /// Keeps only the named parts (`stream`, `idle`, `reconnect`, `slow`).
+    pub fn retain_parts(&mut self, parts: &[&str]) {
+        let keep = |part: &str| parts.contains(&part);
+        if !keep("stream") {
+            self.streams.clear();
+        }
+        if !keep("idle") {
+            self.idle.clear();
+        }
+        if !keep("reconnect") {
+            self.reconnect.clear();
+        }
+        if !keep("slow") {
+            self.slow.clear();
+        }
+    }
+
+    /// Adds `other`'s runs (for example a part run again on a quieter machine): dates,
+    /// commits, commands and load averages are listed side by side.
+    pub fn merge(&mut self, other: Self) {
+        let join = |a: &mut String, b: String| {
+            if a.is_empty() {
+                *a = b;
+            } else if *a != b {
+                a.push_str("; ");
+                a.push_str(&b);
+            }
+        };
+        join(&mut self.date, other.date);
+        join(&mut self.commit, other.commit);
+        join(&mut self.machine, other.machine);
+        join(&mut self.command, other.command);
+        self.load.extend(other.load);
+        self.seconds += other.seconds;
+        self.notes.extend(other.notes);
+        self.streams.extend(other.streams);
+        self.idle.extend(other.idle);
+        self.reconnect.extend(other.reconnect);
+        self.slow.extend(other.slow);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_results_keep_both_runs_and_both_dates() {
+        let run = |date: &str| Results {
+            date: date.into(),
+            commit: "abc".into(),
+            seconds: 10.0,
+            idle: vec![IdleRun {
+                peer: Peer::Raw,
+                rep: 0,
+                points: Vec::new(),
+                hub_bytes: None,
+                listen_overflows: 0,
+            }],
+            ..Results::default()
+        };
+        let mut a = run("day 1");
+        a.merge(run("day 2"));
+        assert_eq!(
+            (a.date.as_str(), a.commit.as_str()),
+            ("day 1; day 2", "abc")
+        );
+        assert_eq!((a.idle.len(), a.seconds), (2, 20.0));
+        a.retain_parts(&["stream"]);
+        assert!(a.idle.is_empty());
+    }
+}

@@ -68,7 +68,7 @@ impl Plan {
                     curve: vec![0.25, 0.5, 0.8],
                     step_seconds: 1.0,
                     size: 64,
-                    strace: Some((10.0, 5)),
+                    strace: Some((2.0, 3)),
                 },
                 reps: 3,
                 peers: Peer::ALL.to_vec(),

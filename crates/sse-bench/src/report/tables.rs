@@ -62,7 +62,7 @@ pub fn render(results: &Results) -> Rendered {
     let _ = writeln!(md, "## Server benchmarks: results of the last run\n");
     let _ = writeln!(
         md,
-        "Measured {} on {} at commit `{}`, with `{}` ({:.0} s). Load average before / after: {}.\n",
+        "Measured {} on {} at commit `{}`, with `{}` ({:.0} s). Load average (1, 5, 15 min) before → after: {}.\n",
         results.date,
         results.machine,
         results.commit,
@@ -70,10 +70,15 @@ pub fn render(results: &Results) -> Rendered {
         results.seconds,
         results
             .load
-            .iter()
-            .map(|(a, b, c)| format!("{a:.2} {b:.2} {c:.2}"))
+            .chunks(2)
+            .map(|pair| {
+                pair.iter()
+                    .map(|(a, b, c)| format!("{a:.2} {b:.2} {c:.2}"))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            })
             .collect::<Vec<_>>()
-            .join(" / ")
+            .join("; ")
     );
     let _ = writeln!(
         md,
@@ -137,7 +142,10 @@ fn fanout(
          Saturation: a burst of events offered far above capacity (open loop); deliveries per \
          second from the first event's due time to the last arrival. Then 25 %, 50 % and 80 % \
          of that rate. Server CPU from `/proc/<pid>/stat` (utime+stime) over the step; write \
-         system calls (write, writev, sendto, sendmsg) by `strace -c -f` on a shorter run.\n",
+         system calls (write, writev, sendto, sendmsg) counted by `strace -c -f` attached to \
+         every server thread while 3 events go out at 2 events/s (traced, each event is \
+         fanned out before the next: the count per event, without batching). The load \
+         client's CPU shows when the client, not the server, is the limit.\n",
         format_number(subscribers as f64, 0)
     );
     let _ = writeln!(
