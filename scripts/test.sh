@@ -21,6 +21,16 @@ cargo test --workspace --all-features --locked
 step "cargo doc (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked
 
+# --- benchmark smoke runs ---------------------------------------------------------------
+# Every benchmark runs once, briefly and without thresholds, so none of them rots: the
+# encode benchmark's functions once each (outputs checked against the decoder), then every
+# server peer through every load benchmark with 100 connections.
+step "benchmark smoke: encode (sse-core, criterion --test)"
+cargo bench -p sse-core --bench encode --locked -- --test
+
+step "benchmark smoke: servers and load client (sse-bench smoke)"
+cargo run --release -p sse-bench --locked -- smoke
+
 # --- browser check (tests/browser) ------------------------------------------------------
 # Chromium's EventSource reads the fixed event sequence from the axum, actix-web and warp
 # test servers (`sse-test-server`) and must receive exactly what the encoding rules promise.
