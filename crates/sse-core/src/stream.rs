@@ -1,7 +1,7 @@
 //! [`EventStream`]: events in, framed bytes out, with keep-alive, retry and shutdown.
 
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use futures_core::Stream;
@@ -57,6 +57,10 @@ pin_project! {
         // Boxed so that the stream is `Unpin` whenever its source is.
         sleep: Option<Pin<Box<Sleep>>>,
         shutdown: Option<Pin<Box<WaitForCancellationFutureOwned>>>,
+        // The task waker the timer and the shutdown future last registered: while the
+        // same task polls again, they need not be polled again (each poll costs atomics
+        // and, for the shutdown future, a lock): a cheap state check tells whether they fired.
+        registered: Option<Waker>,
         config: StreamConfig,
         last_sent: Option<Instant>,
         state: State,
@@ -91,6 +95,7 @@ where
             shutdown: None,
             config,
             last_sent: None,
+            registered: None,
             state: State::Start,
         }
     }
@@ -135,9 +140,19 @@ where
             State::Running => {}
         }
 
-        if let Some(shutdown) = this.shutdown.as_mut()
-            && shutdown.as_mut().poll(cx).is_ready()
-        {
+        let same_task = this
+            .registered
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()));
+        if !same_task {
+            *this.registered = None; // the timer and the shutdown future are polled below
+        }
+        let shut_down = match (this.shutdown.as_mut(), &this.config.shutdown) {
+            (Some(_), Some(token)) if same_task => token.is_cancelled(),
+            (Some(shutdown), _) => shutdown.as_mut().poll(cx).is_ready(),
+            (None, _) => false,
+        };
+        if shut_down {
             *this.state = State::Done;
             return Poll::Ready(
                 this.config
@@ -170,6 +185,7 @@ where
             }
             Poll::Pending => {
                 let Some(keep_alive) = &this.config.keep_alive else {
+                    *this.registered = Some(cx.waker().clone());
                     return Poll::Pending;
                 };
                 let interval = keep_alive.get_interval();
@@ -177,16 +193,23 @@ where
                 let sleep = this
                     .sleep
                     .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(last + interval)));
+                if this.registered.is_some() && !sleep.is_elapsed() {
+                    return Poll::Pending; // the timer holds this task's waker already
+                }
                 // Events do not touch the timer (that would cost a timer-wheel update
                 // per event); when it fires early because events were sent since it was
                 // armed, it is re-armed for the true end of the silence.
                 loop {
-                    ready!(sleep.as_mut().poll(cx));
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        *this.registered = Some(cx.waker().clone());
+                        return Poll::Pending;
+                    }
                     let now = Instant::now();
                     let due = this.last_sent.unwrap_or(now) + interval;
                     if now >= due {
                         *this.last_sent = Some(now);
                         sleep.as_mut().reset(now + interval);
+                        *this.registered = None; // the reset timer is polled (registered) next time
                         return Poll::Ready(Some(Ok(keep_alive.frame().as_bytes().clone())));
                     }
                     sleep.as_mut().reset(due);
@@ -297,6 +320,39 @@ mod tests {
             out.recv().await.unwrap(),
             (Duration::from_secs(40), ": ka\n\n".into())
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stream_moved_to_another_task_still_gets_its_keep_alive() {
+        let (_tx, rx) = mpsc::unbounded_channel::<Event>();
+        let token = CancellationToken::new();
+        let mut stream = EventStream::new(UnboundedReceiverStream::new(rx))
+            .keep_alive(
+                KeepAlive::new()
+                    .interval(Duration::from_secs(10))
+                    .text("ka"),
+            )
+            .shutdown(token.clone());
+        // First polled by a context whose waker goes nowhere: the timer and the shutdown
+        // future register that waker.
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut stream).poll_next(&mut cx).is_pending());
+        // Then awaited by a task: it must register its own waker, or it would never wake.
+        let start = Instant::now();
+        let next = tokio::time::timeout(Duration::from_secs(60), stream.next()).await;
+        let chunk = next
+            .expect("the keep-alive woke the new task")
+            .unwrap()
+            .unwrap();
+        assert_eq!(text(&chunk), ": ka\n\n");
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+        // Same for the shutdown token, from yet another context.
+        assert!(Pin::new(&mut stream).poll_next(&mut cx).is_pending());
+        let end = tokio::spawn(async move { stream.next().await.is_none() });
+        tokio::task::yield_now().await;
+        token.cancel();
+        let ended = tokio::time::timeout(Duration::from_secs(1), end).await;
+        assert!(ended.expect("shutdown woke the new task").unwrap());
     }
 
     #[tokio::test]
