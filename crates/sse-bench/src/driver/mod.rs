@@ -277,16 +277,7 @@ impl Session {
         open: u64,
         limit: Duration,
     ) -> io::Result<bool> {
-        let deadline = Instant::now() + limit;
-        loop {
-            if self.server_stats()?.1 <= open {
-                return Ok(true);
-            }
-            if Instant::now() >= deadline {
-                return Ok(false);
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        self.wait_server_streams(limit, |n| n <= open)
     }
 
     /// Waits (up to `limit`) until the server counts at least `open` streams.
@@ -295,9 +286,19 @@ impl Session {
         open: u64,
         limit: Duration,
     ) -> io::Result<bool> {
+        self.wait_server_streams(limit, |n| n >= open)
+    }
+
+    /// Polls the server's open-stream count every 10 ms until `done` says yes (true) or
+    /// `limit` passes (false).
+    fn wait_server_streams(
+        &mut self,
+        limit: Duration,
+        done: impl Fn(u64) -> bool,
+    ) -> io::Result<bool> {
         let deadline = Instant::now() + limit;
         loop {
-            if self.server_stats()?.1 >= open {
+            if done(self.server_stats()?.1) {
                 return Ok(true);
             }
             if Instant::now() >= deadline {
