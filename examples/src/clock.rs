@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use sse_core::{Event, InvalidField, LastEventId};
+use sse_core::{Event, EventName, InvalidField, LastEventId};
 use tokio_stream::{Stream, StreamExt};
 
 /// The flags of every clock example.
@@ -24,6 +24,9 @@ pub const PAGE: &str = r#"<!doctype html>
 </script>
 "#;
 
+/// The clock's event type.
+const TICK: EventName = EventName::from_static("tick");
+
 /// `tick` events, one a second, with the server's time (HTTP date) as data and a count
 /// as id, starting after `last_id` when the client is resuming.
 pub fn ticks(
@@ -36,6 +39,6 @@ pub fn ticks(
         .throttle(Duration::from_secs(1))
         .map(|n| {
             let now = httpdate::fmt_http_date(SystemTime::now());
-            Ok(Event::new().event("tick")?.id(n.to_string())?.data(now))
+            Ok(Event::new().with_event(TICK).id(n.to_string())?.data(now))
         })
 }

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::Encoded;
-use crate::error::{FieldName, InvalidField, Problem};
-use crate::lines;
+use crate::error::InvalidField;
+use crate::field::{EventName, Id};
+use crate::{Encoded, lines};
 
 /// Text held by an [`Event`]: a `&'static str` or an owned `String`, never copied before encoding.
 pub type Text = Cow<'static, str>;
@@ -102,13 +102,16 @@ impl Event {
     ///
     /// [`InvalidField`] when `name` contains CR or LF.
     #[inline]
-    pub fn event(mut self, name: impl Into<Text>) -> Result<Self, InvalidField> {
-        let name = name.into();
-        if lines::has_line_break(name.as_bytes()) {
-            return Err(InvalidField::new(FieldName::Event, Problem::LineBreak));
-        }
-        self.event = Some(name);
-        Ok(self)
+    pub fn event(self, name: impl Into<Text>) -> Result<Self, InvalidField> {
+        Ok(self.with_event(EventName::new(name)?))
+    }
+
+    /// Sets the event type from an [`EventName`] checked beforehand (a constant made
+    /// with [`EventName::from_static`]): it cannot fail.
+    #[inline]
+    pub fn with_event(mut self, name: EventName) -> Self {
+        self.event = Some(name.into_text());
+        self
     }
 
     /// Sets the id, which the client remembers and sends back as `Last-Event-ID` when
@@ -118,18 +121,16 @@ impl Event {
     ///
     /// [`InvalidField`] when `id` contains CR, LF or NUL.
     #[inline]
-    pub fn id(mut self, id: impl Into<Text>) -> Result<Self, InvalidField> {
-        let id = id.into();
-        if lines::has_line_break_or_nul(id.as_bytes()) {
-            let problem = if lines::has_line_break(id.as_bytes()) {
-                Problem::LineBreak
-            } else {
-                Problem::Nul
-            };
-            return Err(InvalidField::new(FieldName::Id, problem));
-        }
-        self.id = Some(id);
-        Ok(self)
+    pub fn id(self, id: impl Into<Text>) -> Result<Self, InvalidField> {
+        Ok(self.with_id(Id::new(id)?))
+    }
+
+    /// Sets the id from an [`Id`] checked beforehand (a constant made with
+    /// [`Id::from_static`]): it cannot fail.
+    #[inline]
+    pub fn with_id(mut self, id: Id) -> Self {
+        self.id = Some(id.into_text());
+        self
     }
 
     /// Sets the reconnection delay the client waits before reconnecting, in whole
@@ -247,6 +248,7 @@ impl From<&Event> for Encoded {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{FieldName, Problem};
 
     fn enc(event: &Event) -> String {
         String::from_utf8(event.encode().into_bytes().to_vec()).unwrap_or_default()

@@ -6,6 +6,7 @@
 //!
 //! | piece | what it does |
 //! |---|---|
+//! | [`EventName`], [`Id`] | `event` and `id` values checked once: `const` constants are checked at compile time |
 //! | [`Event`] | builds one event; [`Event::encode`] frames it into one [`Encoded`] buffer (one allocation) |
 //! | [`Encoded`] | a framed event, cheap to clone: encode once, send to many |
 //! | [`EventStream`] | events in, body bytes out: initial `retry`, keep-alive, error policy, shutdown |
@@ -62,6 +63,7 @@ mod decoder;
 mod encoded;
 mod error;
 mod event;
+mod field;
 mod frame;
 mod headers;
 #[cfg(feature = "http")]
@@ -82,6 +84,7 @@ pub use decoder::{Decoder, Frame, Message, decode_all};
 pub use encoded::Encoded;
 pub use error::{FieldName, InvalidField, Problem};
 pub use event::{Event, Text};
+pub use field::{EventName, Id};
 pub use frame::IntoFrame;
 pub use headers::{CONTENT_TYPE, RESPONSE_HEADERS};
 pub use keep_alive::KeepAlive;

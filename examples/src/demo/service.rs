@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use sse_core::{CorsError, CorsPolicy, Event, KeepAlive, LastEventId, SseOptions};
+use sse_core::{CorsError, CorsPolicy, Event, EventName, KeepAlive, LastEventId, SseOptions};
 use sse_hub::{ConfigError, Hub, PublishError, SubscribeError, Subscription, Topic};
 use tokio_util::sync::CancellationToken;
 
@@ -16,6 +16,10 @@ use crate::demo::{
 
 /// The topic of the built-in clock.
 pub const CLOCK_TOPIC: &str = "clock";
+
+/// The event type of the clock's events.
+const TICK: EventName = EventName::from_static("tick");
+
 /// The most topics the hub keeps (idle ones are forgotten first when it is reached).
 pub const MAX_TOPICS: usize = 10_000;
 
@@ -220,10 +224,8 @@ impl Demo {
                     _ = interval.tick() => {}
                 }
                 let now = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
-                let Ok(tick) = Event::new().event("tick") else {
-                    break;
-                };
-                if hub.publish_uncounted(&topic, tick.data(now)).await.is_err() {
+                let tick = Event::new().with_event(TICK).data(now);
+                if hub.publish_uncounted(&topic, tick).await.is_err() {
                     break;
                 }
             }
