@@ -80,7 +80,7 @@ mod stream;
 
 pub use bytes::Bytes;
 pub use cors::{APPENDED_HEADERS, CorsError, CorsPolicy, HeaderPair, PreflightResponse};
-pub use decoder::{Decoder, Frame, Message, decode_all};
+pub use decoder::{DecodeError, Decoder, Frame, Message, decode_all};
 pub use encoded::Encoded;
 pub use error::{FieldName, InvalidField, Problem};
 pub use event::{Event, Text};
