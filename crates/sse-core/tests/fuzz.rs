@@ -1,7 +1,9 @@
 //! The fuzz loop that CI runs: a fixed budget of generated inputs (a few seconds).
 //!
-//! * The decoder never panics on any bytes, and gives the same frames however the
-//!   bytes are chunked (whole, at random cuts, one byte at a time).
+//! * On any bytes, with any size limit, the decoder never panics and gives the frames,
+//!   the last event ID and the reconnection time of the reference client in
+//!   `common/client.rs`, however the bytes are chunked (whole, at random cuts, one byte
+//!   at a time), and across a reconnection (`finish` then a second stream).
 //! * Whatever arbitrary Unicode a caller puts in an event, encode then decode gives back
 //!   what the model predicts (or the builder returns an error).
 //!
@@ -11,11 +13,16 @@
 
 mod common;
 
-use common::model::{build, decode_chunks, expected_error, expected_frames, split_at_positions};
-use common::strategies::{cuts, event_spec, stream_bytes};
+use std::time::Duration;
+
+use common::client::Client;
+use common::model::{
+    build, decode_connection, expected_error, expected_frames, split_at_positions,
+};
+use common::strategies::{cuts, event_spec, limit, line_stream, stream_bytes};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use sse_core::{Decoder, Frame, decode_all};
+use sse_core::{Decoder, decode_all};
 
 /// `PROPTEST_CASES` when set, otherwise `default`.
 fn budget(default: u32) -> Config {
@@ -33,37 +40,50 @@ proptest! {
     #![proptest_config(budget(20_000))]
 
     #[test]
-    fn decoder_is_chunking_invariant_on_any_bytes(input in stream_bytes(), cuts in cuts()) {
-        let whole = decode_all(&input);
+    fn decoder_reads_any_bytes_like_the_reference_client(
+        input in prop_oneof![stream_bytes(), line_stream()],
+        cuts in cuts(),
+        limit in limit(),
+    ) {
+        let mut client = Client::new(limit);
+        let expected = client.connection(&input);
         let pieces = split_at_positions(&input, &cuts);
-        prop_assert_eq!(&decode_chunks(pieces.iter().map(Vec::as_slice)), &whole);
-        prop_assert_eq!(&decode_chunks(input.chunks(1)), &whole);
-        // Every message the decoder yields was ended by a blank line, so the input
-        // has at least as many line ends as messages.
-        let line_ends = input.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
-        let messages = whole.iter().filter(|f| matches!(f, Frame::Message(_))).count();
-        prop_assert!(messages <= line_ends);
+        for (how, chunks) in [
+            ("whole", vec![input.as_slice()]),
+            ("at random cuts", pieces.iter().map(Vec::as_slice).collect()),
+            ("one byte at a time", input.chunks(1).collect()),
+        ] {
+            let mut decoder = Decoder::new().max_size(limit);
+            prop_assert_eq!(&decode_connection(&mut decoder, chunks), &expected, "{}", how);
+            prop_assert_eq!(decoder.last_event_id(), client.last_event_id.as_str(), "{}", how);
+            prop_assert_eq!(
+                decoder.reconnection_time(),
+                client.reconnection_ms.map(Duration::from_millis),
+                "{}", how
+            );
+        }
     }
 
     #[test]
-    fn decoder_after_finish_is_a_fresh_stream_keeping_the_id(
-        first in stream_bytes(),
-        second in stream_bytes(),
+    fn a_reconnection_carries_only_what_was_dispatched(
+        first in prop_oneof![stream_bytes(), line_stream()],
+        second in prop_oneof![stream_bytes(), line_stream()],
+        cuts in cuts(),
+        limit in limit(),
     ) {
-        let mut decoder = Decoder::new();
-        decoder.push(&first);
-        decoder.by_ref().for_each(drop);
-        decoder.finish();
-        let kept_id = decoder.last_event_id().to_owned();
-        decoder.push(&second);
-        let frames: Vec<Frame> = decoder.by_ref().collect();
-        // A fresh decoder that starts with the same last id reads `second` the same way
-        // (its BOM, if any, stripped by hand: the id line came first in this one).
-        let mut fresh = Decoder::new();
-        fresh.push(format!("id: {kept_id}\n\n").as_bytes());
-        fresh.push(second.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&second));
-        let expected: Vec<Frame> = fresh.by_ref().collect();
+        let mut client = Client::new(limit);
+        let mut expected = client.connection(&first);
+        expected.extend(client.connection(&second));
+        let mut decoder = Decoder::new().max_size(limit);
+        let pieces = split_at_positions(&first, &cuts);
+        let mut frames = decode_connection(&mut decoder, pieces.iter().map(Vec::as_slice));
+        frames.extend(decode_connection(&mut decoder, second.chunks(7)));
         prop_assert_eq!(frames, expected);
+        prop_assert_eq!(decoder.last_event_id(), client.last_event_id.as_str());
+        prop_assert_eq!(
+            decoder.reconnection_time(),
+            client.reconnection_ms.map(Duration::from_millis)
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use sse_core::{Event, FieldName, Frame, InvalidField, Message, Problem};
+use sse_core::{Decoder, Event, FieldName, Frame, InvalidField, Message, Problem};
 
 /// The fields a caller gives an event, before validation.
 #[derive(Debug, Clone, Default)]
@@ -98,7 +98,14 @@ pub(crate) fn expected_frames(spec: &EventSpec, last_id: &mut String) -> Vec<Fra
 
 /// Every frame of `input`, fed to a fresh decoder in the given chunks, then `finish`.
 pub(crate) fn decode_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Vec<Frame> {
-    let mut decoder = sse_core::Decoder::new();
+    decode_connection(&mut Decoder::new(), chunks)
+}
+
+/// Every frame of one connection, fed to `decoder` in the given chunks, then `finish`.
+pub(crate) fn decode_connection<'a>(
+    decoder: &mut Decoder,
+    chunks: impl IntoIterator<Item = &'a [u8]>,
+) -> Vec<Frame> {
     let mut frames = Vec::new();
     for chunk in chunks {
         decoder.push(chunk);

@@ -91,7 +91,36 @@ pub(crate) fn stream_bytes() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// A stream of well-formed lines (data-heavy, with blank lines between events), so that
+/// events of several `data:` lines reach a small size limit.
+pub(crate) fn line_stream() -> impl Strategy<Value = Vec<u8>> {
+    let line = prop_oneof![
+        4 => "data:( ?[a-z日]{0,10})?",
+        1 => "id:( ?[0-9]{0,3})?",
+        1 => "event: [a-z]{0,4}",
+        1 => "retry: [0-9]{1,4}",
+        1 => Just(": c".to_owned()),
+        2 => Just(String::new()),
+    ];
+    let ending = prop_oneof![Just("\n"), Just("\r"), Just("\r\n")];
+    prop::collection::vec((line, ending), 0..30).prop_map(|lines| {
+        lines
+            .into_iter()
+            .flat_map(|(line, end)| [line, end.to_owned()])
+            .collect::<String>()
+            .into_bytes()
+    })
+}
+
 /// Cut positions for [`split_at_positions`](super::model::split_at_positions).
 pub(crate) fn cuts() -> impl Strategy<Value = Vec<usize>> {
     prop::collection::vec(any::<usize>(), 0..16)
+}
+
+/// A decoder size limit: tiny (so that lines and events go over it) or the default.
+pub(crate) fn limit() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        3 => 0usize..48,
+        1 => Just(sse_core::Decoder::DEFAULT_MAX_SIZE),
+    ]
 }
