@@ -103,7 +103,8 @@ impl Interpreter {
             // Only the buffer: the last event ID string changes when the event is
             // dispatched, so an id in an event that never completes is never used.
             b"id" if !value.contains(&0) => {
-                self.id_buffer = String::from_utf8_lossy(value).into_owned();
+                self.id_buffer.clear();
+                self.id_buffer.push_str(&String::from_utf8_lossy(value));
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 // All digits, so only an overflow can fail: such a value is ignored.
