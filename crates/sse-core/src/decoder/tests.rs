@@ -428,3 +428,11 @@ fn the_errors_say_what_went_over_which_limit() {
         "event-stream line longer than 7 bytes: its event was dropped"
     );
 }
+
+#[test]
+fn the_decoder_and_what_it_yields_move_between_threads() {
+    fn assert_send_sync_unpin<T: Send + Sync + Unpin>() {}
+    assert_send_sync_unpin::<Decoder>();
+    assert_send_sync_unpin::<Frame>();
+    assert_send_sync_unpin::<DecodeError>();
+}
