@@ -9,8 +9,10 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::Stream;
-use sse_core::{Event, KeepAlive, OnError, StreamConfig};
+use sse_core::{Event, KeepAlive, OnError};
 use tokio::sync::mpsc;
+
+use crate::stream_config::StreamConfig;
 
 /// The error a test makes a feed yield.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

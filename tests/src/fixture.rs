@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use sse_core::{Encoded, Event, InvalidField, StreamConfig};
+use sse_core::{Encoded, Event, InvalidField};
+
+use crate::stream_config::StreamConfig;
 
 /// The `retry:` sent first on `/fixed`.
 pub const INITIAL_RETRY: Duration = Duration::from_millis(1500);

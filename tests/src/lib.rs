@@ -11,5 +11,6 @@ pub mod feed;
 pub mod fixture;
 pub mod server;
 pub mod servers;
+pub mod stream_config;
 
 pub use server::{ACTIX, AXUM, FRAMEWORKS, Framework, Scenario, Server, WARP};

@@ -2,15 +2,17 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_core::stream::FusedStream;
 use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
-use tokio_util::sync::WaitForCancellationFutureOwned;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use crate::{IntoFrame, OnError, SseOptions, StreamConfig};
+use crate::options::StreamConfig;
+use crate::{Encoded, IntoFrame, KeepAlive, OnError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -36,7 +38,7 @@ pin_project! {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sse_core::{Event, EventStream, SseOptions};
+    /// use sse_core::{Event, EventStream};
     /// use tokio_stream::StreamExt;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
@@ -84,16 +86,11 @@ where
     /// Wraps `source` with the default settings: no keep-alive, no initial retry,
     /// errors abort, no shutdown token.
     pub fn new(source: S) -> Self {
-        Self::with_config(source, StreamConfig::default())
-    }
-
-    /// Wraps `source` with these settings.
-    pub fn with_config(source: S, config: StreamConfig) -> Self {
         Self {
             source,
             sleep: None,
             shutdown: None,
-            config,
+            config: StreamConfig::default(),
             last_sent: None,
             registered: None,
             state: State::Start,
@@ -101,17 +98,47 @@ where
     }
 }
 
+/// The builder methods. Each adapter's `Sse` has the same methods, delegating to these.
 impl<S> EventStream<S> {
-    /// The settings.
+    /// Sends `keep_alive`'s frame after each silence of its interval.
+    ///
+    /// A zero interval turns keep-alive off: the stream then sends no keep-alive frames,
+    /// as without this call (a frame after "no silence at all" would be a flood).
     #[must_use]
-    pub const fn config(&self) -> &StreamConfig {
-        &self.config
+    pub fn keep_alive(mut self, keep_alive: KeepAlive) -> Self {
+        self.config.keep_alive = Some(keep_alive).filter(|k| !k.get_interval().is_zero());
+        self
     }
-}
 
-impl<S> SseOptions for EventStream<S> {
-    fn config_mut(&mut self) -> &mut StreamConfig {
-        &mut self.config
+    /// Sends `retry: <ms>` before the first event, setting the client's reconnection delay.
+    #[must_use]
+    pub fn retry(mut self, delay: Duration) -> Self {
+        self.config.retry = Some(delay);
+        self
+    }
+
+    /// Chooses what happens when the source yields an error (by default
+    /// [`OnError::Abort`]).
+    #[must_use]
+    pub fn on_error(mut self, on_error: OnError) -> Self {
+        self.config.on_error = on_error;
+        self
+    }
+
+    /// Ends the stream promptly, on an event boundary, when `token` is cancelled, so
+    /// that the server's graceful shutdown does not wait on open streams.
+    #[must_use]
+    pub fn shutdown(mut self, token: CancellationToken) -> Self {
+        self.config.shutdown = Some(token);
+        self
+    }
+
+    /// Sends `frame` as the last frame when the stream ends by shutdown (for example a
+    /// `retry:` hint so that clients do not all reconnect at the same instant).
+    #[must_use]
+    pub fn shutdown_frame(mut self, frame: impl Into<Encoded>) -> Self {
+        self.config.shutdown_frame = Some(frame.into());
+        self
     }
 }
 
@@ -133,7 +160,7 @@ where
                 }
                 if let Some(delay) = this.config.retry {
                     *this.last_sent = this.config.keep_alive.as_ref().map(|_| Instant::now());
-                    let frame = crate::Encoded::retry(delay);
+                    let frame = Encoded::retry(delay);
                     return Poll::Ready(Some(Ok(frame.into_bytes())));
                 }
             }
@@ -232,15 +259,13 @@ where
 #[cfg(test)]
 mod tests {
     use std::convert::Infallible;
-    use std::time::Duration;
 
     use futures_util::StreamExt;
     use tokio::sync::mpsc;
     use tokio_stream::wrappers::UnboundedReceiverStream;
-    use tokio_util::sync::CancellationToken;
 
     use super::*;
-    use crate::{Encoded, Event, KeepAlive};
+    use crate::Event;
 
     fn text(chunk: &Bytes) -> &str {
         std::str::from_utf8(chunk).unwrap_or("<not utf-8>")
