@@ -10,6 +10,8 @@ pub mod client;
 pub mod feed;
 pub mod fixture;
 pub mod server;
+#[cfg(doctest)]
+mod readme;
 pub mod servers;
 pub mod stream_config;
 
