@@ -9,9 +9,9 @@
 pub mod client;
 pub mod feed;
 pub mod fixture;
-pub mod server;
 #[cfg(doctest)]
 mod readme;
+pub mod server;
 pub mod servers;
 pub mod stream_config;
 
