@@ -31,7 +31,7 @@ impl ResponseError for MissingLastEventId {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::BadRequest()
+        HttpResponse::build(self.status_code())
             .insert_header((header::CONTENT_TYPE, "application/json"))
             .body(MISSING_LAST_EVENT_ID_BODY)
     }
