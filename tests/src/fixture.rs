@@ -48,9 +48,10 @@ pub fn fixed_events() -> Result<Vec<Event>, InvalidField> {
 /// The settings of `/fixed`: only the initial retry.
 #[must_use]
 pub fn fixed_config() -> StreamConfig {
-    let mut config = StreamConfig::default();
-    config.retry = Some(INITIAL_RETRY);
-    config
+    StreamConfig {
+        retry: Some(INITIAL_RETRY),
+        ..StreamConfig::default()
+    }
 }
 
 /// The frames of `/fixed` as sse-core encodes them, in order (the initial retry first).

@@ -104,14 +104,14 @@ impl<S> EventStream<S> {
     ///
     /// A zero interval turns keep-alive off: the stream then sends no keep-alive frames,
     /// as without this call (a frame after "no silence at all" would be a flood).
-    #[must_use]
+    #[must_use = "the setting is in the returned stream"]
     pub fn keep_alive(mut self, keep_alive: KeepAlive) -> Self {
         self.config.keep_alive = Some(keep_alive).filter(|k| !k.get_interval().is_zero());
         self
     }
 
     /// Sends `retry: <ms>` before the first event, setting the client's reconnection delay.
-    #[must_use]
+    #[must_use = "the setting is in the returned stream"]
     pub fn retry(mut self, delay: Duration) -> Self {
         self.config.retry = Some(delay);
         self
@@ -119,7 +119,7 @@ impl<S> EventStream<S> {
 
     /// Chooses what happens when the source yields an error (by default
     /// [`OnError::Abort`]).
-    #[must_use]
+    #[must_use = "the setting is in the returned stream"]
     pub fn on_error(mut self, on_error: OnError) -> Self {
         self.config.on_error = on_error;
         self
@@ -127,7 +127,7 @@ impl<S> EventStream<S> {
 
     /// Ends the stream promptly, on an event boundary, when `token` is cancelled, so
     /// that the server's graceful shutdown does not wait on open streams.
-    #[must_use]
+    #[must_use = "the setting is in the returned stream"]
     pub fn shutdown(mut self, token: CancellationToken) -> Self {
         self.config.shutdown = Some(token);
         self
@@ -135,7 +135,7 @@ impl<S> EventStream<S> {
 
     /// Sends `frame` as the last frame when the stream ends by shutdown (for example a
     /// `retry:` hint so that clients do not all reconnect at the same instant).
-    #[must_use]
+    #[must_use = "the setting is in the returned stream"]
     pub fn shutdown_frame(mut self, frame: impl Into<Encoded>) -> Self {
         self.config.shutdown_frame = Some(frame.into());
         self
