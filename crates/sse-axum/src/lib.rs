@@ -18,6 +18,13 @@
 //! | feature | default | enables |
 //! |---|---|---|
 //! | `json` | yes | `Event::json_data` (sse-core's `json`: serde) |
+//!
+//! ```
+//! // Through this crate alone: no sse-core or serde in your Cargo.toml.
+//! let event = sse_axum::Event::new().json_data(&["a", "b"])?;
+//! assert_eq!(event.data_str(), Some(r#"["a","b"]"#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
