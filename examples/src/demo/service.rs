@@ -136,7 +136,6 @@ impl Demo {
     }
 
     /// The demo's keep-alive, for each adapter's `Sse::keep_alive`.
-    #[must_use]
     pub fn keep_alive(&self) -> KeepAlive {
         KeepAlive::new().interval(self.config.keep_alive())
     }
