@@ -9,8 +9,10 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::Stream;
-use sse_core::{Event, KeepAlive, OnError, StreamConfig};
+use sse_core::{Event, KeepAlive, OnError};
 use tokio::sync::mpsc;
+
+use crate::stream_config::StreamConfig;
 
 /// The error a test makes a feed yield.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,13 +121,15 @@ impl Feeds {
     pub fn push(&self, options: FeedOptions) -> FeedHandle {
         let (tx, rx) = mpsc::unbounded_channel();
         let (dropped_tx, dropped_rx) = std_mpsc::channel();
-        let mut config = StreamConfig::default();
-        config.keep_alive = options.keep_alive.map(|interval| {
-            KeepAlive::new()
-                .interval(interval)
-                .text(crate::fixture::KEEP_ALIVE_TEXT)
-        });
-        config.on_error = options.on_error;
+        let config = StreamConfig {
+            keep_alive: options.keep_alive.map(|interval| {
+                KeepAlive::new()
+                    .interval(interval)
+                    .text(crate::fixture::KEEP_ALIVE_TEXT)
+            }),
+            on_error: options.on_error,
+            ..StreamConfig::default()
+        };
         let feed = Feed {
             events: rx,
             dropped: dropped_tx,

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use sse_core::{Encoded, Event, InvalidField, StreamConfig};
+use sse_core::{Encoded, Event, InvalidField};
+
+use crate::stream_config::StreamConfig;
 
 /// The `retry:` sent first on `/fixed`.
 pub const INITIAL_RETRY: Duration = Duration::from_millis(1500);
@@ -46,9 +48,10 @@ pub fn fixed_events() -> Result<Vec<Event>, InvalidField> {
 /// The settings of `/fixed`: only the initial retry.
 #[must_use]
 pub fn fixed_config() -> StreamConfig {
-    let mut config = StreamConfig::default();
-    config.retry = Some(INITIAL_RETRY);
-    config
+    StreamConfig {
+        retry: Some(INITIAL_RETRY),
+        ..StreamConfig::default()
+    }
 }
 
 /// The frames of `/fixed` as sse-core encodes them, in order (the initial retry first).

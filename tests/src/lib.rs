@@ -9,7 +9,10 @@
 pub mod client;
 pub mod feed;
 pub mod fixture;
+#[cfg(doctest)]
+mod readme;
 pub mod server;
 pub mod servers;
+pub mod stream_config;
 
 pub use server::{ACTIX, AXUM, FRAMEWORKS, Framework, Scenario, Server, WARP};

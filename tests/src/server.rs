@@ -16,11 +16,12 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
-use sse_core::{CancellationToken, CorsPolicy, Event, LastEventId, SseOptions, StreamConfig};
+use sse_core::{CancellationToken, CorsPolicy, Event, LastEventId};
 use tokio::sync::oneshot;
 
 use crate::feed::{Feed, Feeds};
 use crate::fixture::ALLOWED_ORIGIN;
+use crate::stream_config::StreamConfig;
 
 /// What every framework's routes share: the queued feeds, the shutdown token and the
 /// CORS policy.
@@ -28,7 +29,7 @@ use crate::fixture::ALLOWED_ORIGIN;
 pub struct Scenario {
     /// Feeds for `/live` and `/compressed`.
     pub feeds: Feeds,
-    /// Given to every live stream through `SseOptions::shutdown`.
+    /// Given to every live stream as its shutdown token.
     pub shutdown: CancellationToken,
     /// The policy of `/cors`.
     pub cors: CorsPolicy,
@@ -67,12 +68,6 @@ pub fn cors_event() -> Event {
     Event::new().data("cors")
 }
 
-/// Replaces a responder's settings (any adapter's `Sse`, through `SseOptions`).
-pub fn configured<T: SseOptions>(mut sse: T, config: StreamConfig) -> T {
-    *sse.config_mut() = config;
-    sse
-}
-
 /// Runs `serve` to its end on a tokio runtime with one worker thread, `listener` made a
 /// tokio listener (for the frameworks on tokio: axum and warp).
 ///
@@ -96,7 +91,7 @@ where
 }
 
 /// One framework under test: how to serve the scenario, and the few facts in which the
-/// frameworks legitimately differ.
+/// frameworks legitimately differ (headers only: the body bytes are the same in all).
 #[derive(Debug)]
 pub struct Framework {
     /// Its name, as the `sse-test-server --framework` flag takes it.
@@ -110,12 +105,6 @@ pub struct Framework {
     /// `Content-Encoding` of an SSE response under the framework's compression middleware
     /// for a client that accepts gzip (`None`: no such header).
     pub compressed_encoding: Option<&'static str>,
-    /// The bytes on the wire for one sse-core frame.
-    pub wire: fn(&[u8]) -> Vec<u8>,
-}
-
-fn identical(frame: &[u8]) -> Vec<u8> {
-    frame.to_vec()
 }
 
 /// axum 0.8 over hyper 1: hyper adds `date` and, for a body of unknown length on
@@ -126,7 +115,6 @@ pub const AXUM: Framework = Framework {
     serve: crate::servers::axum::serve,
     extra_headers: &[("transfer-encoding", Some("chunked")), ("date", None)],
     compressed_encoding: None,
-    wire: identical,
 };
 
 /// actix-web 4: actix-http adds `date` and `transfer-encoding: chunked`; the adapter adds
@@ -140,7 +128,6 @@ pub const ACTIX: Framework = Framework {
         ("content-encoding", Some("identity")),
     ],
     compressed_encoding: Some("identity"),
-    wire: identical,
 };
 
 /// warp 0.4 over hyper 1: the same as axum's; `warp::compression::gzip()` compresses the
@@ -151,17 +138,7 @@ pub const WARP: Framework = Framework {
     serve: crate::servers::warp::serve,
     extra_headers: &[("transfer-encoding", Some("chunked")), ("date", None)],
     compressed_encoding: Some("gzip"),
-    wire: warp_wire,
 };
-
-/// sse-warp's carrier: a frame starting with `retry:` gets an empty comment line first.
-fn warp_wire(frame: &[u8]) -> Vec<u8> {
-    if frame.starts_with(b"retry:") {
-        [b":\n".as_slice(), frame].concat()
-    } else {
-        frame.to_vec()
-    }
-}
 
 /// Every framework under test.
 pub const FRAMEWORKS: [&Framework; 3] = [&AXUM, &ACTIX, &WARP];

@@ -36,7 +36,7 @@ async fn events(
     };
     match app
         .hub
-        .resume([&topic], last.as_deref().map(sse_core::LastEventId::as_str))
+        .resume([&topic], last.as_ref().map(LastEventId::as_str))
     {
         Ok(subscription) => Sse::new(subscription).into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use sse_core::{Event, EventStream, InvalidField, KeepAlive, SseOptions, decode_all};
+use sse_core::{Event, EventStream, InvalidField, KeepAlive, decode_all};
 use tokio_stream::StreamExt;
 
 #[tokio::main(flavor = "current_thread")]

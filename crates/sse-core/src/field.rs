@@ -145,6 +145,20 @@ impl fmt::Display for EventName {
     }
 }
 
+/// A number as an id: digits never hold CR, LF or NUL, so no check and no `Result`.
+///
+/// ```
+/// use sse_core::{Event, Id};
+///
+/// let event = Event::new().with_id(Id::from(42_u64)).data("x");
+/// assert_eq!(event.id_str(), Some("42"));
+/// ```
+impl From<u64> for Id {
+    fn from(id: u64) -> Self {
+        Self(Cow::Owned(itoa::Buffer::new().format(id).to_owned()))
+    }
+}
+
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -38,10 +38,11 @@ impl KeepAlive {
         }
     }
 
-    /// Sets the silence after which a keep-alive is sent. A zero interval is raised
-    /// to one millisecond.
+    /// Sets the silence after which a keep-alive is sent. A zero interval means no
+    /// keep-alive at all: a stream given such a `KeepAlive` sends no keep-alive frames
+    /// (never one frame after another without a pause).
     pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = interval.max(Duration::from_millis(1));
+        self.interval = interval;
         self
     }
 

@@ -13,7 +13,8 @@ pub const LAST_EVENT_ID_HEADER: &str = "last-event-id";
 pub const LAST_EVENT_ID_QUERY: &str = "lastEventId";
 
 /// The body (JSON) of a 400 answer from an extractor that requires a Last-Event-ID and
-/// found none that is usable. Adapters send it with `content-type: application/json`.
+/// found none that is usable ([`MissingLastEventId`]'s response), sent with
+/// `content-type: application/json`.
 pub const MISSING_LAST_EVENT_ID_BODY: &str =
     r#"{"error":"no usable Last-Event-ID header or lastEventId query parameter"}"#;
 
@@ -38,6 +39,16 @@ pub const MISSING_LAST_EVENT_ID_BODY: &str =
 ///
 /// assert!(LastEventId::from_header(b"bad\x01id").is_none());
 /// ```
+///
+/// # As an extractor
+///
+/// With the `axum` feature (enabled by `sse-axum`) it is an axum extractor, with the
+/// `actix-web` feature (enabled by `sse-actix`) an actix-web one, and `sse-warp`'s
+/// `last_event_id()` filter extracts it:
+///
+/// * as `Option<LastEventId>`: `None` on a first connection, never a rejection;
+/// * as a plain `LastEventId`: a request without a usable id is refused with
+///   [`MissingLastEventId`] (`400 Bad Request`, [`MISSING_LAST_EVENT_ID_BODY`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LastEventId(String);
 
@@ -87,6 +98,35 @@ impl LastEventId {
         self.0
     }
 }
+
+/// The rejection of a plain [`LastEventId`] extractor when the request has no usable id:
+/// `400 Bad Request` with the JSON body [`MISSING_LAST_EVENT_ID_BODY`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingLastEventId {
+    _priv: (),
+}
+
+impl MissingLastEventId {
+    /// The rejection (for extractors of other frameworks).
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { _priv: () }
+    }
+}
+
+impl Default for MissingLastEventId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for MissingLastEventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no usable Last-Event-ID header or lastEventId query parameter")
+    }
+}
+
+impl std::error::Error for MissingLastEventId {}
 
 impl fmt::Display for LastEventId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

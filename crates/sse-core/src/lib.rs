@@ -20,9 +20,11 @@
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `tokio` | yes | [`EventStream`], [`SseOptions`], [`StreamConfig`] (tokio's timer, `CancellationToken`) |
+//! | `tokio` | yes | [`EventStream`], [`OnError`] (tokio's timer, `CancellationToken`) |
 //! | `http` | no | [`http1`]: the header lists written into an `http` 1.x `HeaderMap` (for axum, warp, hyper) |
 //! | `json` | no | `Event::json_data` (serde) |
+//! | `axum` | no | [`LastEventId`] as an axum 0.8 extractor, [`MissingLastEventId`] as its response (enabled by `sse-axum`) |
+//! | `actix-web` | no | [`LastEventId`] as an actix-web 4 extractor, [`MissingLastEventId`] as its error response (enabled by `sse-actix`) |
 //!
 //! # Encoding in one example
 //!
@@ -63,6 +65,10 @@ mod decoder;
 mod encoded;
 mod error;
 mod event;
+#[cfg(feature = "actix-web")]
+mod extract_actix;
+#[cfg(feature = "axum")]
+mod extract_axum;
 mod field;
 mod frame;
 mod headers;
@@ -73,8 +79,6 @@ mod last_event_id;
 mod lines;
 #[cfg(feature = "tokio")]
 mod options;
-#[cfg(feature = "tokio")]
-mod responder;
 #[cfg(feature = "tokio")]
 mod stream;
 
@@ -90,18 +94,11 @@ pub use headers::{CONTENT_TYPE, RESPONSE_HEADERS};
 pub use keep_alive::KeepAlive;
 pub use last_event_id::{
     LAST_EVENT_ID_HEADER, LAST_EVENT_ID_QUERY, LastEventId, MAX_LAST_EVENT_ID_LEN,
-    MISSING_LAST_EVENT_ID_BODY,
+    MISSING_LAST_EVENT_ID_BODY, MissingLastEventId,
 };
 #[cfg(feature = "tokio")]
-pub use options::{OnError, SseOptions, StreamConfig};
+pub use options::OnError;
 #[cfg(feature = "tokio")]
 pub use stream::EventStream;
 #[cfg(feature = "tokio")]
 pub use tokio_util::sync::CancellationToken;
-
-/// Paths used by [`define_responder!`]; not part of the API.
-#[cfg(feature = "tokio")]
-#[doc(hidden)]
-pub mod __private {
-    pub use futures_core::Stream;
-}

@@ -2,15 +2,17 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_core::stream::FusedStream;
 use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
-use tokio_util::sync::WaitForCancellationFutureOwned;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use crate::{IntoFrame, OnError, SseOptions, StreamConfig};
+use crate::options::StreamConfig;
+use crate::{Encoded, IntoFrame, KeepAlive, OnError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -36,7 +38,7 @@ pin_project! {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use sse_core::{Event, EventStream, SseOptions};
+    /// use sse_core::{Event, EventStream};
     /// use tokio_stream::StreamExt;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
@@ -84,16 +86,11 @@ where
     /// Wraps `source` with the default settings: no keep-alive, no initial retry,
     /// errors abort, no shutdown token.
     pub fn new(source: S) -> Self {
-        Self::with_config(source, StreamConfig::default())
-    }
-
-    /// Wraps `source` with these settings.
-    pub fn with_config(source: S, config: StreamConfig) -> Self {
         Self {
             source,
             sleep: None,
             shutdown: None,
-            config,
+            config: StreamConfig::default(),
             last_sent: None,
             registered: None,
             state: State::Start,
@@ -101,17 +98,47 @@ where
     }
 }
 
+/// The builder methods. Each adapter's `Sse` has the same methods, delegating to these.
 impl<S> EventStream<S> {
-    /// The settings.
-    #[must_use]
-    pub const fn config(&self) -> &StreamConfig {
-        &self.config
+    /// Sends `keep_alive`'s frame after each silence of its interval.
+    ///
+    /// A zero interval turns keep-alive off: the stream then sends no keep-alive frames,
+    /// as without this call (a frame after "no silence at all" would be a flood).
+    #[must_use = "the setting is in the returned stream"]
+    pub fn keep_alive(mut self, keep_alive: KeepAlive) -> Self {
+        self.config.keep_alive = Some(keep_alive).filter(|k| !k.get_interval().is_zero());
+        self
     }
-}
 
-impl<S> SseOptions for EventStream<S> {
-    fn config_mut(&mut self) -> &mut StreamConfig {
-        &mut self.config
+    /// Sends `retry: <ms>` before the first event, setting the client's reconnection delay.
+    #[must_use = "the setting is in the returned stream"]
+    pub fn retry(mut self, delay: Duration) -> Self {
+        self.config.retry = Some(delay);
+        self
+    }
+
+    /// Chooses what happens when the source yields an error (by default
+    /// [`OnError::Abort`]).
+    #[must_use = "the setting is in the returned stream"]
+    pub fn on_error(mut self, on_error: OnError) -> Self {
+        self.config.on_error = on_error;
+        self
+    }
+
+    /// Ends the stream promptly, on an event boundary, when `token` is cancelled, so
+    /// that the server's graceful shutdown does not wait on open streams.
+    #[must_use = "the setting is in the returned stream"]
+    pub fn shutdown(mut self, token: CancellationToken) -> Self {
+        self.config.shutdown = Some(token);
+        self
+    }
+
+    /// Sends `frame` as the last frame when the stream ends by shutdown (for example a
+    /// `retry:` hint so that clients do not all reconnect at the same instant).
+    #[must_use = "the setting is in the returned stream"]
+    pub fn shutdown_frame(mut self, frame: impl Into<Encoded>) -> Self {
+        self.config.shutdown_frame = Some(frame.into());
+        self
     }
 }
 
@@ -133,7 +160,7 @@ where
                 }
                 if let Some(delay) = this.config.retry {
                     *this.last_sent = this.config.keep_alive.as_ref().map(|_| Instant::now());
-                    let frame = crate::Encoded::retry(delay);
+                    let frame = Encoded::retry(delay);
                     return Poll::Ready(Some(Ok(frame.into_bytes())));
                 }
             }
@@ -232,32 +259,31 @@ where
 #[cfg(test)]
 mod tests {
     use std::convert::Infallible;
-    use std::time::Duration;
 
     use futures_util::StreamExt;
     use tokio::sync::mpsc;
     use tokio_stream::wrappers::UnboundedReceiverStream;
-    use tokio_util::sync::CancellationToken;
 
     use super::*;
-    use crate::{Encoded, Event, KeepAlive};
+    use crate::Event;
 
     fn text(chunk: &Bytes) -> &str {
         std::str::from_utf8(chunk).unwrap_or("<not utf-8>")
     }
 
-    /// A source we push events into, with the stream under test in a task that records
-    /// when each chunk arrived (in paused time).
-    fn channel_stream(
-        keep_alive: Duration,
+    type Source = UnboundedReceiverStream<Event>;
+
+    /// A source we push events into, with the stream under test (made by `configure`) in
+    /// a task that records when each chunk arrived (in paused time).
+    fn recorded(
+        configure: impl FnOnce(EventStream<Source>) -> EventStream<Source>,
     ) -> (
         mpsc::UnboundedSender<Event>,
         mpsc::UnboundedReceiver<(Duration, String)>,
     ) {
         let (tx, rx) = mpsc::unbounded_channel();
         let (out_tx, out_rx) = mpsc::unbounded_channel();
-        let stream = EventStream::new(UnboundedReceiverStream::new(rx))
-            .keep_alive(KeepAlive::new().interval(keep_alive).text("ka"));
+        let stream = configure(EventStream::new(UnboundedReceiverStream::new(rx)));
         let start = Instant::now();
         tokio::spawn(async move {
             let mut stream = std::pin::pin!(stream);
@@ -271,6 +297,16 @@ mod tests {
             }
         });
         (tx, out_rx)
+    }
+
+    /// [`recorded`] with a `: ka` keep-alive comment after `keep_alive` of silence.
+    fn channel_stream(
+        keep_alive: Duration,
+    ) -> (
+        mpsc::UnboundedSender<Event>,
+        mpsc::UnboundedReceiver<(Duration, String)>,
+    ) {
+        recorded(|stream| stream.keep_alive(KeepAlive::new().interval(keep_alive).text("ka")))
     }
 
     #[tokio::test(start_paused = true)]
@@ -431,6 +467,113 @@ mod tests {
         token.cancel();
         let out = task.await.unwrap();
         assert_eq!(out, [Ok(Bytes::from_static(b"retry: 700\n\n"))]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_first_then_keep_alives_timed_from_it() {
+        let (tx, mut out) = recorded(|stream| {
+            stream.retry(Duration::from_millis(2500)).keep_alive(
+                KeepAlive::new()
+                    .interval(Duration::from_secs(10))
+                    .text("ka"),
+            )
+        });
+        let secs = Duration::from_secs;
+        assert_eq!(
+            out.recv().await.unwrap(),
+            (secs(0), "retry: 2500\n\n".into())
+        );
+        assert_eq!(out.recv().await.unwrap(), (secs(10), ": ka\n\n".into()));
+        tokio::time::sleep(secs(4)).await;
+        tx.send(Event::new().data("e")).unwrap();
+        assert_eq!(out.recv().await.unwrap(), (secs(14), "data: e\n\n".into()));
+        assert_eq!(out.recv().await.unwrap(), (secs(24), ": ka\n\n".into()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_keep_alive_event_goes_out_as_that_event() {
+        let heartbeat = Event::new()
+            .with_event(crate::EventName::from_static("heartbeat"))
+            .data("");
+        let (_tx, mut out) = recorded(|stream| {
+            stream.keep_alive(
+                KeepAlive::new()
+                    .interval(Duration::from_secs(5))
+                    .event(&heartbeat),
+            )
+        });
+        for n in 1..=2 {
+            assert_eq!(
+                out.recv().await.unwrap(),
+                (
+                    Duration::from_secs(5 * n),
+                    "event: heartbeat\ndata: \n\n".into()
+                )
+            );
+        }
+    }
+
+    /// Counts the wake-ups of the task polling a stream.
+    #[derive(Default)]
+    struct WakeCount(std::sync::atomic::AtomicUsize);
+
+    impl std::task::Wake for WakeCount {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.wake_by_ref();
+        }
+
+        fn wake_by_ref(self: &std::sync::Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_zero_keep_alive_interval_sends_none_and_never_wakes_the_task() {
+        let (tx, rx) = mpsc::unbounded_channel::<Event>();
+        let mut stream = EventStream::new(UnboundedReceiverStream::new(rx))
+            .keep_alive(KeepAlive::new().interval(Duration::ZERO));
+        let wakes = std::sync::Arc::new(WakeCount::default());
+        let waker = Waker::from(std::sync::Arc::clone(&wakes));
+        let mut cx = Context::from_waker(&waker);
+        assert!(Pin::new(&mut stream).poll_next(&mut cx).is_pending());
+        // An hour of silence: no frame, and not a single wake-up (no timer, no spinning).
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        let count = |w: &WakeCount| w.0.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(count(&wakes), 0);
+        assert!(Pin::new(&mut stream).poll_next(&mut cx).is_pending());
+        // Events still flow.
+        tx.send(Event::new().data("e")).unwrap();
+        assert_eq!(count(&wakes), 1);
+        let chunk = Pin::new(&mut stream).poll_next(&mut cx);
+        assert_eq!(
+            chunk,
+            Poll::Ready(Some(Ok(Bytes::from_static(b"data: e\n\n"))))
+        );
+    }
+
+    #[tokio::test]
+    async fn shutdown_while_the_source_is_busy_ends_between_two_events() {
+        let token = CancellationToken::new();
+        // A source that always has the next event ready.
+        let busy = tokio_stream::iter(std::iter::repeat_with(|| {
+            Event::new().with_id(crate::Id::from(7)).data("a\nb\nc")
+        }));
+        let mut stream = EventStream::new(busy)
+            .shutdown(token.clone())
+            .shutdown_frame(Encoded::retry(Duration::from_millis(700)));
+        let whole = Bytes::from_static(b"id: 7\ndata: a\ndata: b\ndata: c\n\n");
+        for _ in 0..3 {
+            assert_eq!(stream.next().await, Some(Ok(whole.clone())));
+        }
+        token.cancel();
+        // At once: no more events however many the source has ready, the shutdown
+        // frame, the end. Every chunk before it was a whole event.
+        assert_eq!(
+            stream.next().await,
+            Some(Ok(Bytes::from_static(b"retry: 700\n\n")))
+        );
+        assert_eq!(stream.next().await, None);
+        assert!(stream.is_terminated());
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use futures_util::StreamExt;
-//! use sse_core::{Event, EventStream, KeepAlive, SseOptions};
+//! use sse_core::{Event, EventStream, KeepAlive};
 //! use sse_hub::{Hub, Topic};
 //!
 //! # #[tokio::main(flavor = "current_thread")]

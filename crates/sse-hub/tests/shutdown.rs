@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{poll_now, publish, ready_data, seen, subscribe, text, topic};
 use futures_util::StreamExt;
-use sse_core::{Event, EventStream, KeepAlive, SseOptions};
+use sse_core::{Event, EventStream, KeepAlive};
 use sse_hub::{End, Hub, PublishError, Start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,70 +2,116 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::time::Duration;
 
-use futures_util::{Stream, StreamExt};
-use sse_core::IntoFrame;
+use futures_util::Stream;
+use sse_core::{CancellationToken, Encoded, EventStream, IntoFrame, KeepAlive, OnError};
 use sync_wrapper::SyncStream;
 use warp::reply::{Reply, Response};
 
-use crate::carrier::carrier;
-
-type BoxError = Box<dyn StdError + Send + Sync>;
-
-sse_core::define_responder! {
-    /// An SSE reply: return it from a handler.
-    ///
-    /// The stream may yield [`Event`](crate::Event)s, [`Encoded`](crate::Encoded) events, or
-    /// `Result`s of either (anything implementing [`IntoFrame`]). The response carries
-    /// [`sse_core::RESPONSE_HEADERS`] and a body built by [`sse_core::EventStream`]; set
-    /// keep-alive, an initial retry, the error policy and a shutdown token through
-    /// [`SseOptions`]. The stream needs to be `Send`, not `Sync`.
-    ///
-    /// The body travels through `warp::sse::reply`, warp 0.4's only streaming reply: each
-    /// frame is sent with the same bytes as sse-core encodes them, except that a frame that
-    /// starts with `retry:` gets an empty comment line (`:`) in front, which clients ignore.
-    ///
-    /// ```
-    /// use std::convert::Infallible;
-    /// use std::time::Duration;
-    /// use warp::Reply;
-    /// use sse_warp::{Event, KeepAlive, Sse, SseOptions};
-    ///
-    /// let events = tokio_stream::iter([Ok::<_, Infallible>(Event::new().data("hi"))]);
-    /// let response = Sse::new(events)
-    ///     .keep_alive(KeepAlive::new().interval(Duration::from_secs(10)))
-    ///     .retry(Duration::from_secs(2))
-    ///     .into_response();
-    /// assert_eq!(response.headers()["content-type"], "text/event-stream");
-    /// ```
-    #[must_use = "a reply does nothing until it is returned from a handler"]
-    pub struct Sse;
+/// An SSE reply: return it from a handler.
+///
+/// The stream may yield [`Event`](crate::Event)s, [`Encoded`] events, or `Result`s of
+/// either (anything implementing [`IntoFrame`]). The response carries
+/// [`sse_core::RESPONSE_HEADERS`] and a body built by [`EventStream`], sent through
+/// `warp::reply::stream` byte for byte as sse-core encodes it; the builder methods set
+/// keep-alive, an initial retry, the error policy and a shutdown token. The stream needs
+/// to be `Send`, not `Sync`: warp's `Sync` bound is met by `sync_wrapper::SyncStream`,
+/// which costs no lock.
+///
+/// ```
+/// use std::convert::Infallible;
+/// use std::time::Duration;
+/// use warp::Reply;
+/// use sse_warp::{Event, KeepAlive, Sse};
+///
+/// let events = tokio_stream::iter([Ok::<_, Infallible>(Event::new().data("hi"))]);
+/// let response = Sse::new(events)
+///     .keep_alive(KeepAlive::new().interval(Duration::from_secs(10)))
+///     .retry(Duration::from_secs(2))
+///     .into_response();
+/// assert_eq!(response.headers()["content-type"], "text/event-stream");
+/// ```
+#[must_use = "a reply does nothing until it is returned from a handler"]
+pub struct Sse<S> {
+    stream: EventStream<S>,
 }
 
-/// The source stream's error, handed to warp (which then aborts the response).
-#[derive(Debug)]
-struct StreamError(BoxError);
-
-impl fmt::Display for StreamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "event stream failed: {}", self.0)
+impl<S> Sse<S>
+where
+    S: Stream,
+    S::Item: IntoFrame,
+{
+    /// Answers with `stream`'s events, with the default settings: no keep-alive, no
+    /// initial retry, an error aborts the response, no shutdown token.
+    pub fn new(stream: S) -> Self {
+        Self {
+            stream: EventStream::new(stream),
+        }
     }
 }
 
-impl StdError for StreamError {}
+impl<S> Sse<S> {
+    /// Sends `keep_alive`'s frame after each silence of its interval
+    /// ([`EventStream::keep_alive`]).
+    pub fn keep_alive(self, keep_alive: KeepAlive) -> Self {
+        Self {
+            stream: self.stream.keep_alive(keep_alive),
+        }
+    }
+
+    /// Sends `retry: <ms>` first ([`EventStream::retry`]).
+    pub fn retry(self, delay: Duration) -> Self {
+        Self {
+            stream: self.stream.retry(delay),
+        }
+    }
+
+    /// Chooses what an error of the stream does ([`EventStream::on_error`]).
+    pub fn on_error(self, on_error: OnError) -> Self {
+        Self {
+            stream: self.stream.on_error(on_error),
+        }
+    }
+
+    /// Ends the stream between two events when `token` is cancelled
+    /// ([`EventStream::shutdown`]).
+    pub fn shutdown(self, token: CancellationToken) -> Self {
+        Self {
+            stream: self.stream.shutdown(token),
+        }
+    }
+
+    /// Sends `frame` last when the stream ends by shutdown ([`EventStream::shutdown_frame`]).
+    pub fn shutdown_frame(self, frame: impl Into<Encoded>) -> Self {
+        Self {
+            stream: self.stream.shutdown_frame(frame),
+        }
+    }
+}
+
+/// Answers with an [`EventStream`] already configured, for code that sets up streams
+/// once for several frameworks.
+impl<S> From<EventStream<S>> for Sse<S> {
+    fn from(stream: EventStream<S>) -> Self {
+        Self { stream }
+    }
+}
+
+impl<S> fmt::Debug for Sse<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sse").field("stream", &self.stream).finish()
+    }
+}
 
 impl<S> Reply for Sse<S>
 where
     S: Stream + Send + 'static,
     S::Item: IntoFrame,
-    <S::Item as IntoFrame>::Error: Into<BoxError>,
+    <S::Item as IntoFrame>::Error: Into<Box<dyn StdError + Send + Sync>> + Send + 'static,
 {
     fn into_response(self) -> Response {
-        let events = self.stream.map(|chunk| match chunk {
-            Ok(frame) => Ok(carrier(&frame)),
-            Err(error) => Err(StreamError(error.into())),
-        });
-        let mut response = warp::sse::reply(SyncStream::new(events)).into_response();
+        let mut response = warp::reply::stream(SyncStream::new(self.stream)).into_response();
         sse_core::http1::set_response_headers(response.headers_mut());
         response
     }

@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use actix_web::{App, HttpResponse, HttpServer, Responder, web};
 use clap::Parser;
-use sse_actix::{CancellationToken, KeepAlive, LastEventId, Sse, SseOptions};
+use sse_actix::{CancellationToken, KeepAlive, LastEventId, Sse};
 use sse_examples::clock::{Args, PAGE, ticks};
 
 async fn clock(
     shutdown: web::Data<CancellationToken>,
     last: Option<LastEventId>,
 ) -> impl Responder {
-    Sse::new(ticks(last.as_deref()))
+    Sse::new(ticks(last.as_ref()))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .shutdown(shutdown.get_ref().clone())
 }

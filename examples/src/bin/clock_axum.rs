@@ -6,14 +6,14 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse};
 use axum::{Router, routing::get};
 use clap::Parser;
-use sse_axum::{CancellationToken, KeepAlive, LastEventId, Sse, SseOptions};
+use sse_axum::{CancellationToken, KeepAlive, LastEventId, Sse};
 use sse_examples::clock::{Args, PAGE, ticks};
 
 async fn clock(
     State(shutdown): State<CancellationToken>,
     last: Option<LastEventId>,
 ) -> impl IntoResponse {
-    Sse::new(ticks(last.as_deref()))
+    Sse::new(ticks(last.as_ref()))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .shutdown(shutdown)
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use sse_examples::clock::{Args, PAGE, ticks};
-use sse_warp::{CancellationToken, KeepAlive, LastEventId, Sse, SseOptions, last_event_id};
+use sse_warp::{CancellationToken, KeepAlive, LastEventId, Sse, last_event_id};
 use warp::Filter;
 
 #[tokio::main]

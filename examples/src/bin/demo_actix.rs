@@ -18,8 +18,10 @@ async fn events(
     last: Option<LastEventId>,
 ) -> actix_web::Either<Sse<sse_hub::Subscription>, HttpResponse> {
     let query = Some(request.query_string()).filter(|q| !q.is_empty());
-    match demo.subscribe(query, last.as_deref()) {
-        Ok(subscription) => actix_web::Either::Left(demo.configure(Sse::new(subscription))),
+    match demo.subscribe(query, last.as_ref()) {
+        Ok(subscription) => {
+            actix_web::Either::Left(Sse::new(subscription).keep_alive(demo.keep_alive()))
+        }
         Err(e) => actix_web::Either::Right(json(e.into())),
     }
 }

@@ -24,8 +24,10 @@ async fn events(
     RawQuery(query): RawQuery,
     last: Option<LastEventId>,
 ) -> Response {
-    match demo.subscribe(query.as_deref(), last.as_deref()) {
-        Ok(subscription) => demo.configure(Sse::new(subscription)).into_response(),
+    match demo.subscribe(query.as_deref(), last.as_ref()) {
+        Ok(subscription) => Sse::new(subscription)
+            .keep_alive(demo.keep_alive())
+            .into_response(),
         Err(e) => json(e.into()),
     }
 }

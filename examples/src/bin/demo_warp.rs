@@ -42,7 +42,9 @@ async fn main() -> std::io::Result<()> {
         .map(|demo: Demo, query: String, last: Option<LastEventId>| {
             let query = Some(query.as_str()).filter(|q| !q.is_empty());
             match demo.subscribe(query, last.as_ref()) {
-                Ok(subscription) => demo.configure(Sse::new(subscription)).into_response(),
+                Ok(subscription) => Sse::new(subscription)
+                    .keep_alive(demo.keep_alive())
+                    .into_response(),
                 Err(e) => json(e.into()),
             }
         });

@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use sse_core::{CorsError, CorsPolicy, Event, EventName, KeepAlive, LastEventId, SseOptions};
+use sse_core::{CorsError, CorsPolicy, Event, EventName, KeepAlive, LastEventId};
 use sse_hub::{ConfigError, Hub, PublishError, SubscribeError, Subscription, Topic};
 use tokio_util::sync::CancellationToken;
 
@@ -135,9 +135,9 @@ impl Demo {
             })
     }
 
-    /// Applies the demo's stream settings (keep-alive) to a responder of any adapter.
-    pub fn configure<T: SseOptions>(&self, responder: T) -> T {
-        responder.keep_alive(KeepAlive::new().interval(self.config.keep_alive()))
+    /// The demo's keep-alive, for each adapter's `Sse::keep_alive`.
+    pub fn keep_alive(&self) -> KeepAlive {
+        KeepAlive::new().interval(self.config.keep_alive())
     }
 
     /// `POST /publish`, from the framework's request body stream: 202 with `{"id": "..."}`,

@@ -8,7 +8,7 @@ use sse_actix::{LastEventId, Sse, SseCors};
 use tokio::sync::oneshot;
 
 use crate::fixture::{BROWSER_PAGE, fixed_config, fixed_expected_json, fixed_source};
-use crate::server::{Scenario, configured, cors_event, last_event_id_event};
+use crate::server::{Scenario, cors_event, last_event_id_event};
 
 /// The scenario's routes.
 pub fn configure(scenario: Scenario) -> impl Fn(&mut web::ServiceConfig) + Clone {
@@ -46,16 +46,16 @@ async fn expected() -> impl Responder {
 }
 
 async fn fixed() -> impl Responder {
-    configured(Sse::new(fixed_source()), fixed_config())
+    Sse::from(fixed_config().stream(fixed_source()))
 }
 
 async fn live(scenario: web::Data<Scenario>) -> impl Responder {
     let (feed, config) = scenario.next_feed();
-    configured(Sse::new(feed), config)
+    Sse::from(config.stream(feed))
 }
 
 async fn last_event_id(last: Option<LastEventId>) -> impl Responder {
-    let event = last_event_id_event(last.as_deref());
+    let event = last_event_id_event(last.as_ref());
     Sse::new(tokio_stream::iter([event]))
 }
 

@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use tower_http::compression::CompressionLayer;
 
 use crate::fixture::{BROWSER_PAGE, fixed_config, fixed_expected_json, fixed_source};
-use crate::server::{Scenario, configured, cors_event, last_event_id_event, on_tokio};
+use crate::server::{Scenario, cors_event, last_event_id_event, on_tokio};
 
 /// The scenario's routes.
 pub fn router(scenario: Scenario) -> Router {
@@ -33,16 +33,16 @@ async fn expected() -> impl IntoResponse {
 }
 
 async fn fixed() -> impl IntoResponse {
-    configured(Sse::new(fixed_source()), fixed_config())
+    Sse::from(fixed_config().stream(fixed_source()))
 }
 
 async fn live(State(scenario): State<Scenario>) -> impl IntoResponse {
     let (feed, config) = scenario.next_feed();
-    configured(Sse::new(feed), config)
+    Sse::from(config.stream(feed))
 }
 
 async fn last_event_id(last: Option<LastEventId>) -> impl IntoResponse {
-    let event = last_event_id_event(last.as_deref());
+    let event = last_event_id_event(last.as_ref());
     Sse::new(tokio_stream::iter([event]))
 }
 

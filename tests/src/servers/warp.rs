@@ -8,11 +8,11 @@ use warp::Filter;
 use warp::reply::Reply;
 
 use crate::fixture::{BROWSER_PAGE, fixed_config, fixed_expected_json, fixed_source};
-use crate::server::{Scenario, configured, cors_event, last_event_id_event, on_tokio};
+use crate::server::{Scenario, cors_event, last_event_id_event, on_tokio};
 
 fn live(scenario: &Scenario) -> impl Reply + use<> {
     let (feed, config) = scenario.next_feed();
-    configured(Sse::new(feed), config)
+    Sse::from(config.stream(feed))
 }
 
 /// The scenario's routes.
@@ -27,7 +27,7 @@ pub fn routes(
             .into_response()
     });
     let fixed = warp::path!("fixed")
-        .map(|| configured(Sse::new(fixed_source()), fixed_config()).into_response());
+        .map(|| Sse::from(fixed_config().stream(fixed_source())).into_response());
     let live_route = warp::path!("live")
         .and(with_scenario.clone())
         .map(|s: Scenario| live(&s).into_response());

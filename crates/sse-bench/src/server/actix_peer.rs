@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, Responder, web};
 use actix_web_lab::sse as lab;
 use futures_util::StreamExt;
-use sse_actix::{KeepAlive, LastEventId, Sse, SseOptions};
+use sse_actix::{KeepAlive, LastEventId, Sse};
 
 use super::Source;
 use crate::peer::Peer;
@@ -33,7 +33,7 @@ async fn ours(source: Shared, request: HttpRequest) -> HttpResponse {
 
 /// `sse-actix` over a hub subscription, resumed from `Last-Event-ID`.
 async fn ours_hub(source: Shared, last: Option<LastEventId>, request: HttpRequest) -> HttpResponse {
-    match source.subscribe(last.as_deref().map(sse_core::LastEventId::as_str)) {
+    match source.subscribe(last.as_ref().map(LastEventId::as_str)) {
         Ok(subscription) => Sse::new(subscription)
             .keep_alive(KeepAlive::new().interval(source.keep_alive()))
             .respond_to(&request),

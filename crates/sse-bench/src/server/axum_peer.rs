@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::StreamExt;
-use sse_axum::{KeepAlive, LastEventId, Sse, SseOptions};
+use sse_axum::{KeepAlive, LastEventId, Sse};
 
 use super::Source;
 use crate::peer::Peer;
@@ -34,7 +34,7 @@ async fn ours(State(source): State<Arc<Source>>) -> Response {
 
 /// `sse-axum` over a hub subscription, resumed from `Last-Event-ID`.
 async fn ours_hub(State(source): State<Arc<Source>>, last: Option<LastEventId>) -> Response {
-    match source.subscribe(last.as_deref().map(sse_core::LastEventId::as_str)) {
+    match source.subscribe(last.as_ref().map(LastEventId::as_str)) {
         Ok(subscription) => Sse::new(subscription)
             .keep_alive(KeepAlive::new().interval(source.keep_alive()))
             .into_response(),

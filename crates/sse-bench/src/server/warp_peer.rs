@@ -5,7 +5,7 @@ use std::io;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use sse_warp::{KeepAlive, LastEventId, Sse, SseOptions, last_event_id};
+use sse_warp::{KeepAlive, LastEventId, Sse, last_event_id};
 use warp::Filter;
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
