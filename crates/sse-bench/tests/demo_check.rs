@@ -34,10 +34,7 @@ async fn events(
     let Some(topic) = topic else {
         return (StatusCode::BAD_REQUEST, "topic").into_response();
     };
-    match app
-        .hub
-        .resume([&topic], last.as_deref().map(sse_core::LastEventId::as_str))
-    {
+    match app.hub.resume([&topic], last.as_deref()) {
         Ok(subscription) => Sse::new(subscription).into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     }

@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use common::{ready_data, seen, topic};
+use common::{last, ready_data, seen, topic};
 use futures_util::StreamExt;
 use sse_core::Event;
 use sse_hub::{
@@ -174,7 +174,7 @@ async fn two_hubs_share_one_ordered_stream_and_resume_on_each_other() {
     while hub_a.last_id().map(|id| id.to_string()) != Some(got[4].0.clone()) {
         tokio::task::yield_now().await;
     }
-    let mut on_a = hub_a.resume([&t], Some(&got[0].0)).unwrap();
+    let mut on_a = hub_a.resume([&t], Some(&last(&got[0].0))).unwrap();
     assert_eq!(on_a.start(), Start::Resumed { replay: 4 });
     assert_eq!(ready_data(&mut on_a), ["1", "2", "3", "4"]);
     let stats = hub_a.stats();

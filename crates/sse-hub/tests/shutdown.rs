@@ -5,7 +5,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{poll_now, publish, ready_data, seen, subscribe, text, topic};
+use common::{last, poll_now, publish, ready_data, seen, subscribe, text, topic};
 use futures_util::StreamExt;
 use sse_core::{Event, EventStream, KeepAlive, SseOptions};
 use sse_hub::{End, Hub, PublishError, Start};
@@ -48,7 +48,7 @@ async fn shutdown_ends_every_waiting_stream_with_a_jittered_retry() {
         retries.len()
     );
     assert_eq!(hub.total_subscribers(), 0);
-    assert_eq!(hub.subscribers("a"), 0);
+    assert_eq!(hub.subscribers(&topic("a")), 0);
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn after_shutdown_subscriptions_are_ended_and_publishing_fails() {
         "no final frame when none is set"
     );
 
-    let mut after = hub.resume([&t], Some("whatever")).unwrap();
+    let mut after = hub.resume([&t], Some(&last("whatever"))).unwrap();
     assert_eq!(after.start(), Start::Closed);
     assert_eq!(poll_now(&mut after), Some(None));
     let err = hub

@@ -3,7 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use futures_util::{FutureExt, StreamExt};
-use sse_core::{Encoded, Event};
+use sse_core::{Encoded, Event, LastEventId};
 use sse_hub::{EventId, Hub, Subscription, Topic};
 
 /// The fields of one encoded frame, read back.
@@ -44,6 +44,16 @@ pub fn seen(frame: &Encoded) -> Seen {
 
 pub fn text(frame: &Encoded) -> String {
     String::from_utf8(frame.as_bytes().to_vec()).expect("frames are UTF-8")
+}
+
+/// A `Last-Event-ID` as a client sends it.
+pub fn last(text: &str) -> LastEventId {
+    LastEventId::parse(text).expect("a usable Last-Event-ID")
+}
+
+/// The `Last-Event-ID` of a client that may not have one.
+pub fn last_opt(text: Option<&str>) -> Option<LastEventId> {
+    text.map(last)
 }
 
 pub fn topic(name: &str) -> Topic {
