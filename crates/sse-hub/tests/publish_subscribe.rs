@@ -155,6 +155,45 @@ fn stats_count_published_events_per_topic_and_deliveries() {
     );
 }
 
+fn topic_names(hub: &Hub) -> Vec<String> {
+    hub.stats()
+        .topics
+        .into_iter()
+        .map(|t| t.topic.to_string())
+        .collect()
+}
+
+#[test]
+fn a_full_hub_forgets_the_idle_topic_published_to_least_recently() {
+    let hub = Hub::builder().max_topics(4).build().unwrap();
+    let _busy = subscribe(&hub, &[topic("busy")]);
+    for name in ["first", "second", "third"] {
+        publish(&hub, &topic(name), name);
+    }
+    publish(&hub, &topic("first"), "again"); // now `second` is the idle one published to least recently
+    publish(&hub, &topic("new"), "y");
+    assert_eq!(topic_names(&hub), ["busy", "first", "new", "third"]);
+    publish(&hub, &topic("newer"), "z"); // then `third`, although `first` was made before it
+    assert_eq!(topic_names(&hub), ["busy", "first", "new", "newer"]);
+}
+
+#[test]
+fn topics_made_for_one_subscription_are_not_forgotten_to_make_room_for_each_other() {
+    let hub = Hub::builder().max_topics(3).build().unwrap();
+    for name in ["a", "b", "c"] {
+        publish(&hub, &topic(name), name);
+    }
+    // `x` is made first, idle and never published to: making `y` must forget `b`, not `x`.
+    let mut sub = subscribe(&hub, &[topic("x"), topic("y")]);
+    assert_eq!(topic_names(&hub), ["c", "x", "y"]);
+    assert_eq!(
+        (hub.subscribers(&topic("x")), hub.subscribers(&topic("y"))),
+        (1, 1)
+    );
+    publish(&hub, &topic("x"), "to x");
+    assert_eq!(ready_data(&mut sub), ["to x"]);
+}
+
 #[test]
 fn a_full_hub_forgets_idle_topics_and_refuses_when_every_topic_is_busy() {
     let hub = Hub::builder().max_topics(2).build().unwrap();
