@@ -320,8 +320,8 @@ async fn an_uncounted_envelope_travels_the_backplane_and_is_not_counted() {
             .unwrap()
             .unwrap();
         let fields = seen(&frame);
-        if fields.data.is_some() {
-            got.push((fields.id.unwrap(), fields.data.unwrap()));
+        if let Some(data) = fields.data {
+            got.push((fields.id.unwrap(), data));
         }
     }
     assert_eq!(

@@ -359,7 +359,7 @@ async fn churn_while_publishing_then_shutdown_leaves_nothing_behind() {
     // and leave, so presence events wake them all along.
     let readers: Vec<_> = (0..8)
         .map(|_| {
-            let mut sub = hub.subscribe(&[quiet.clone()]).unwrap();
+            let mut sub = hub.subscribe([&quiet]).unwrap();
             tokio::spawn(async move {
                 let (mut frames, mut last) = (0, None);
                 while let Some(frame) = sub.next().await {
