@@ -34,10 +34,7 @@ async fn events(
     let Some(topic) = topic else {
         return (StatusCode::BAD_REQUEST, "topic").into_response();
     };
-    match app
-        .hub
-        .resume([&topic], last.as_ref().map(LastEventId::as_str))
-    {
+    match app.hub.resume([&topic], last.as_ref()) {
         Ok(subscription) => Sse::new(subscription).into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     }

@@ -18,13 +18,9 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Weak;
 use std::task::{Context, Poll};
 
-use sse_core::Event;
-
-use crate::hub::Shared;
-use crate::{BackplaneError, EventId, PublishError, Topic};
+use crate::{BackplaneError, Envelope, EventId, Inbox, PublishError};
 
 /// Carries events between the hubs attached to it, in one order, with ids it chooses.
 ///
@@ -58,109 +54,6 @@ pub trait Backplane: Send + Sync + fmt::Debug + 'static {
     /// the client still has a `Last-Event-ID` to come back with. The default: none.
     fn origin(&self) -> Option<EventId> {
         None
-    }
-}
-
-/// An event on its way through a backplane: its topic, the event (its `id` is set by
-/// the backplane), and whether it counts in the hub's `published` statistics.
-#[derive(Debug, Clone)]
-pub struct Envelope {
-    topic: Topic,
-    event: Event,
-    counted: bool,
-}
-
-impl Envelope {
-    /// An event for `topic`, counted in the statistics.
-    #[must_use]
-    pub const fn new(topic: Topic, event: Event) -> Self {
-        Self {
-            topic,
-            event,
-            counted: true,
-        }
-    }
-
-    /// Not counted in the `published` statistics (events the server makes itself).
-    #[must_use]
-    pub const fn uncounted(mut self) -> Self {
-        self.counted = false;
-        self
-    }
-
-    /// The topic.
-    #[must_use]
-    pub const fn topic(&self) -> &Topic {
-        &self.topic
-    }
-
-    /// The event, without its id.
-    pub const fn event(&self) -> &Event {
-        &self.event
-    }
-
-    /// Whether it counts in the `published` statistics.
-    #[must_use]
-    pub const fn is_counted(&self) -> bool {
-        self.counted
-    }
-
-    /// The topic, the event and whether it counts.
-    pub fn into_parts(self) -> (Topic, Event, bool) {
-        (self.topic, self.event, self.counted)
-    }
-}
-
-/// Where a backplane delivers events for one hub. Cheap to clone; it does not keep the
-/// hub alive (once the hub is gone, deliveries fail with [`PublishError::Closed`]).
-#[derive(Clone)]
-pub struct Inbox {
-    pub(crate) shared: Weak<Shared>,
-}
-
-impl Inbox {
-    /// Delivers an event that the backplane has given `id`: encodes it once (with
-    /// `id: <id>`) and appends it to its topic's log, waking the topic's subscribers.
-    ///
-    /// # Errors
-    ///
-    /// * [`PublishError::OutOfOrder`] when `id` is not after the last id delivered;
-    /// * [`PublishError::TooManyTopics`] when the topic cannot be created;
-    /// * [`PublishError::Closed`] when the hub is shut down or gone.
-    pub fn deliver(&self, id: EventId, envelope: Envelope) -> Result<(), PublishError> {
-        let shared = self.shared.upgrade().ok_or(PublishError::Closed)?;
-        shared.append(envelope, || id).map(|_| ())
-    }
-
-    /// Like [`deliver`](Self::deliver), for a backplane that numbers events in-process:
-    /// `next_id` is called with the hub's log locked, after the topic is known to
-    /// accept the event, so ids are given in the order events are appended and none is
-    /// spent on a refused event.
-    ///
-    /// # Errors
-    ///
-    /// As [`deliver`](Self::deliver).
-    pub fn deliver_next(
-        &self,
-        envelope: Envelope,
-        next_id: impl FnOnce() -> EventId,
-    ) -> Result<EventId, PublishError> {
-        let shared = self.shared.upgrade().ok_or(PublishError::Closed)?;
-        shared.append(envelope, next_id)
-    }
-
-    /// The id of the newest event delivered, if any.
-    #[must_use]
-    pub fn last_id(&self) -> Option<EventId> {
-        self.shared.upgrade().and_then(|shared| shared.last_id())
-    }
-}
-
-impl fmt::Debug for Inbox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Inbox")
-            .field("attached", &(self.shared.strong_count() > 0))
-            .finish()
     }
 }
 

@@ -72,6 +72,12 @@ impl EventId {
         std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
     }
 
+    /// The id as the value of an `id:` field.
+    pub(crate) fn field(&self) -> sse_core::Id {
+        // Visible ASCII holds no CR, LF or NUL: `Id` accepts every `EventId`'s text.
+        sse_core::Id::new(self.as_str().to_owned()).expect("visible ASCII is a valid id field")
+    }
+
     /// The position the id stands for.
     #[must_use]
     pub const fn key(&self) -> [u64; 2] {
@@ -150,6 +156,12 @@ mod tests {
             EventId::new([3, 4], "a").unwrap(),
             EventId::new([3, 4], "b").unwrap()
         );
+    }
+
+    #[test]
+    fn every_id_is_a_valid_field() {
+        let all: String = ('!'..='~').take(MAX_ID_LEN).collect();
+        assert_eq!(EventId::new([0, 0], &all).unwrap().field().as_str(), all);
     }
 
     #[test]

@@ -20,8 +20,8 @@
 //! let chat = Topic::new("chat")?;
 //!
 //! // GET /events?topic=chat, with the client's Last-Event-ID if it sent one.
-//! let last_event_id: Option<&str> = None;
-//! let subscription = hub.resume([&chat], last_event_id)?;
+//! let last_event_id: Option<sse_core::LastEventId> = None;
+//! let subscription = hub.resume([&chat], last_event_id.as_ref())?;
 //! let mut body = EventStream::new(subscription).keep_alive(KeepAlive::new());
 //!
 //! // POST /publish
@@ -124,29 +124,36 @@
 //!   [`HubBuilder::max_topics_per_subscription`]).
 
 mod backplane;
+mod builder;
 mod config;
+mod envelope;
 mod error;
+mod frames;
 mod hub;
 mod id;
+mod inbox;
 mod jitter;
-mod log;
 mod memory;
 mod presence;
+mod resume;
+mod state;
 mod stats;
 mod subscription;
 mod topic;
-mod waiters;
 
-pub use backplane::{Backplane, Envelope, Inbox, Publishing};
+pub use backplane::{Backplane, Publishing};
+pub use builder::HubBuilder;
 pub use config::{
-    DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES, DEFAULT_MAX_TOPICS,
-    DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, HubBuilder,
+    DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES, DEFAULT_MAX_TOPICS, DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION,
 };
+pub use envelope::Envelope;
 pub use error::{BackplaneError, ConfigError, PublishError, SubscribeError};
 pub use hub::Hub;
 pub use id::{EventId, InvalidEventId, MAX_ID_LEN};
+pub use inbox::Inbox;
 pub use memory::MemoryBackplane;
 pub use presence::{PresenceChange, PresenceKind};
+pub use resume::{ResetReason, Start};
 pub use stats::{Stats, TopicStats};
-pub use subscription::{End, ResetReason, Start, Subscription};
+pub use subscription::{End, Subscription};
 pub use topic::{InvalidTopic, MAX_TOPIC_LEN, Topic};

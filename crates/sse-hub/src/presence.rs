@@ -1,8 +1,9 @@
 //! Presence: who is subscribed to what, and the hook that turns changes into events.
 
+use std::fmt;
 use std::sync::Arc;
 
-use sse_core::{Event, InvalidField};
+use sse_core::{Encoded, Event, InvalidField};
 
 use crate::Topic;
 
@@ -19,9 +20,9 @@ pub enum PresenceKind {
 /// [`HubBuilder::on_presence`](crate::HubBuilder::on_presence).
 #[derive(Debug, Clone, Copy)]
 pub struct PresenceChange<'a> {
-    pub(crate) topic: &'a Topic,
-    pub(crate) subscribers: usize,
-    pub(crate) kind: PresenceKind,
+    topic: &'a Topic,
+    subscribers: usize,
+    kind: PresenceKind,
 }
 
 impl PresenceChange<'_> {
@@ -54,5 +55,39 @@ impl PresenceChange<'_> {
     }
 }
 
-/// The presence hook, shared by the hub's handles.
-pub(crate) type PresenceHook = Arc<dyn Fn(&PresenceChange<'_>) -> Option<Event> + Send + Sync>;
+type Hook = dyn Fn(&PresenceChange<'_>) -> Option<Event> + Send + Sync;
+
+/// The hook set with [`HubBuilder::on_presence`](crate::HubBuilder::on_presence).
+#[derive(Clone)]
+pub(crate) struct PresenceHook(Arc<Hook>);
+
+impl PresenceHook {
+    pub(crate) fn new<F>(hook: F) -> Self
+    where
+        F: Fn(&PresenceChange<'_>) -> Option<Event> + Send + Sync + 'static,
+    {
+        Self(Arc::new(hook))
+    }
+
+    /// The frame for `topic`'s subscribers after a change to `subscribers`, if the hook
+    /// makes one.
+    pub(crate) fn frame(
+        &self,
+        topic: &Topic,
+        subscribers: usize,
+        kind: PresenceKind,
+    ) -> Option<Encoded> {
+        let change = PresenceChange {
+            topic,
+            subscribers,
+            kind,
+        };
+        (self.0)(&change).map(|event| event.encode())
+    }
+}
+
+impl fmt::Debug for PresenceHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PresenceHook(<fn>)")
+    }
+}

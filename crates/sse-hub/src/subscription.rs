@@ -11,60 +11,10 @@ use futures_core::stream::FusedStream;
 use sse_core::Encoded;
 use tokio::time::{Instant, Sleep};
 
-use crate::Topic;
-use crate::config::Config;
-use crate::hub::Shared;
 use crate::jitter::Rng;
-use crate::log::{TopicInner, TopicLog};
-
-/// How a subscription began.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Start {
-    /// No `Last-Event-ID`: live events only, after an `id:`-only frame naming the
-    /// position (unless turned off with
-    /// [`HubBuilder::announce_position`](crate::HubBuilder::announce_position)).
-    Live,
-    /// Resumed exactly after the client's `Last-Event-ID`: `replay` missed events first.
-    Resumed {
-        /// How many events were published after the id and are replayed.
-        replay: usize,
-    },
-    /// The `Last-Event-ID` could not be resumed from: the stream starts with a `reset`
-    /// event, then `replay` events the history still holds, then live events.
-    Reset {
-        /// Why.
-        reason: ResetReason,
-        /// How many events the history still held and are replayed after the `reset`.
-        replay: usize,
-    },
-    /// The hub was shut down: the stream is already ended.
-    Closed,
-}
-
-/// Why a `Last-Event-ID` could not be resumed from. Its [`as_str`](Self::as_str) is the
-/// `reset` event's data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResetReason {
-    /// `unknown`: not an id this hub issued: malformed, from another process (an
-    /// earlier run, another server) or after the newest event published.
-    Unknown,
-    /// `expired`: issued here, but some events after it in the subscribed topics are no
-    /// longer in the history.
-    Expired,
-}
-
-impl ResetReason {
-    /// `unknown` or `expired`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::Expired => "expired",
-        }
-    }
-}
+use crate::resume::Asked;
+use crate::state::{Cursor, Joined, Ready, State, Take};
+use crate::{EventId, Start, SubscribeError, Topic};
 
 /// Why a subscription's stream ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,62 +28,8 @@ pub enum End {
     Expired,
 }
 
-/// A subscriber's position in one topic.
 #[derive(Debug)]
-pub(crate) struct Cursor {
-    log: Arc<TopicLog>,
-    slot: usize,
-    /// The index of the next entry to deliver.
-    next: u64,
-    /// Where that entry starts, in the topic's bytes.
-    next_offset: u64,
-    /// The index of the first entry published after subscribing: the lag policy does not
-    /// count what comes before.
-    live_from: u64,
-    live_from_offset: u64,
-    presence_seen: u64,
-}
-
-impl Cursor {
-    pub(crate) const fn new(
-        log: Arc<TopicLog>,
-        slot: usize,
-        next: u64,
-        next_offset: u64,
-        live_from: u64,
-        live_from_offset: u64,
-    ) -> Self {
-        Self {
-            log,
-            slot,
-            next,
-            next_offset,
-            live_from,
-            live_from_offset,
-            presence_seen: 0,
-        }
-    }
-
-    pub(crate) const fn log(&self) -> &Arc<TopicLog> {
-        &self.log
-    }
-
-    pub(crate) const fn slot(&self) -> usize {
-        self.slot
-    }
-
-    /// Events and bytes published after subscribing that this subscriber has not received.
-    fn lag(&self, inner: &TopicInner) -> (u64, u64) {
-        let events = inner.tail().saturating_sub(self.next.max(self.live_from));
-        let bytes = inner
-            .total_bytes()
-            .saturating_sub(self.next_offset.max(self.live_from_offset));
-        (events, bytes)
-    }
-}
-
-#[derive(Debug)]
-enum State {
+enum Stage {
     Open,
     /// Ended: this frame (if any) is the last one.
     Closing(Option<Encoded>),
@@ -182,7 +78,7 @@ enum Next {
 /// when it is next read; meanwhile it holds no more than its cursor.
 #[must_use = "streams do nothing unless polled"]
 pub struct Subscription {
-    shared: Arc<Shared>,
+    shared: Arc<State>,
     cursors: Box<[Cursor]>,
     /// The `reset` or position frame, until sent.
     first: Option<Encoded>,
@@ -191,23 +87,53 @@ pub struct Subscription {
     sleep: Option<Pin<Box<Sleep>>>,
     rng: Rng,
     number: u64,
-    state: State,
+    state: Stage,
     end: Option<End>,
     joined: bool,
 }
 
 impl Subscription {
-    pub(crate) const fn new(
-        shared: Arc<Shared>,
-        cursors: Box<[Cursor]>,
-        start: Start,
-        first: Option<Encoded>,
-        deadline: Option<Instant>,
-        rng: Rng,
-        number: u64,
-    ) -> Self {
-        Self {
-            shared,
+    /// Subscribes to `names` where `asked` says: checks the set of topics, joins them
+    /// (unless the hub is shut down: then the stream is already ended) and draws the
+    /// stream's lifetime.
+    pub(crate) fn open(
+        state: &Arc<State>,
+        mut names: Vec<Topic>,
+        asked: Asked,
+        origin: Option<EventId>,
+    ) -> Result<Self, SubscribeError> {
+        names.sort_unstable();
+        names.dedup();
+        if names.is_empty() {
+            return Err(SubscribeError::NoTopics);
+        }
+        let limit = state.config.max_per_subscription;
+        if names.len() > limit {
+            return Err(SubscribeError::TooManyForOne {
+                given: names.len(),
+                limit,
+            });
+        }
+        let (number, mut rng) = state.next_subscriber();
+        let joined = if state.is_closed() {
+            None
+        } else {
+            state.join(&names, asked, origin)?
+        };
+        let Some(Joined {
+            cursors,
+            start,
+            first,
+        }) = joined
+        else {
+            return Ok(Self::closed(state.clone(), rng, number));
+        };
+        let deadline = state
+            .config
+            .max_lifetime
+            .map(|lifetime| Instant::now() + lifetime.mul_f64(0.5 + rng.unit()));
+        Ok(Self {
+            shared: state.clone(),
             cursors,
             first,
             start,
@@ -215,14 +141,14 @@ impl Subscription {
             sleep: None,
             rng,
             number,
-            state: State::Open,
+            state: Stage::Open,
             end: None,
             joined: true,
-        }
+        })
     }
 
     /// A subscription made after shutdown: already ended.
-    pub(crate) fn closed(shared: Arc<Shared>, number: u64) -> Self {
+    fn closed(shared: Arc<State>, rng: Rng, number: u64) -> Self {
         Self {
             shared,
             cursors: Box::new([]),
@@ -230,9 +156,9 @@ impl Subscription {
             start: Start::Closed,
             deadline: None,
             sleep: None,
-            rng: Rng::new(number),
+            rng,
             number,
-            state: State::Done,
+            state: Stage::Done,
             end: Some(End::Shutdown),
             joined: false,
         }
@@ -252,7 +178,7 @@ impl Subscription {
 
     /// The topics followed, sorted, without duplicates (none after shutdown).
     pub fn topics(&self) -> impl ExactSizeIterator<Item = &Topic> {
-        self.cursors.iter().map(|c| &c.log.name)
+        self.cursors.iter().map(Cursor::topic)
     }
 
     /// When the stream will end for its maximum lifetime, if one is set.
@@ -267,7 +193,7 @@ impl Subscription {
     #[must_use]
     pub fn memory(&self) -> usize {
         size_of::<Self>()
-            + self.cursors.len() * (size_of::<Cursor>() + crate::waiters::Waiters::SLOT_BYTES)
+            + self.cursors.len() * Cursor::MEMORY
             + self.deadline.map_or(0, |_| size_of::<Sleep>())
     }
 
@@ -296,7 +222,7 @@ impl Subscription {
             }
         };
         self.end = Some(end);
-        self.state = State::Closing(frame);
+        self.state = Stage::Closing(frame);
     }
 
     fn leave(&mut self) {
@@ -329,17 +255,7 @@ impl Subscription {
 
     /// The newest presence frame of a topic whose presence changed since the last read.
     fn presence(&mut self) -> Option<Encoded> {
-        for cursor in &mut self.cursors {
-            if cursor.log.presence_version.load(Ordering::Acquire) == cursor.presence_seen {
-                continue;
-            }
-            let inner = cursor.log.lock();
-            if let Some((version, frame)) = inner.presence() {
-                cursor.presence_seen = *version;
-                return Some(frame.clone());
-            }
-        }
-        None
+        self.cursors.iter_mut().find_map(Cursor::presence)
     }
 
     fn delivered(&self, replayed: bool) {
@@ -355,76 +271,51 @@ impl Subscription {
         let [cursor] = &mut *self.cursors else {
             return Next::Pending;
         };
-        let mut inner = cursor.log.lock();
-        if cursor.next < inner.head() {
-            return Next::Lagged;
+        match cursor.take(&self.shared.config, waker) {
+            Take::Frame { frame, replayed } => {
+                self.delivered(replayed);
+                Next::Frame(frame)
+            }
+            Take::Lagged => Next::Lagged,
+            Take::Empty => Next::Pending,
         }
-        let (events, bytes) = cursor.lag(&inner);
-        if over_limit(&self.shared.config, events, bytes) {
-            return Next::Lagged;
-        }
-        let Some(entry) = inner.get(cursor.next) else {
-            inner.waiters.register(cursor.slot, waker);
-            return Next::Pending;
-        };
-        let frame = entry.frame.clone();
-        let replayed = cursor.next < cursor.live_from;
-        cursor.next += 1;
-        cursor.next_offset = entry.end;
-        drop(inner);
-        self.delivered(replayed);
-        Next::Frame(frame)
     }
 
     /// The next event of a multi-topic subscription: the smallest sequence number among
     /// the topics' next entries, considering only entries up to the committed one (an
     /// entry with a smaller number may still be on its way into another topic).
     fn next_merged(&mut self, waker: &Waker) -> Next {
-        let committed = self.shared.committed.load(Ordering::Acquire);
-        let mut best: Option<(usize, u64, Encoded, u64)> = None;
+        let committed = self.shared.committed();
+        let mut best: Option<(usize, Ready)> = None;
         let (mut events, mut bytes) = (0, 0);
         for (index, cursor) in self.cursors.iter().enumerate() {
-            let mut inner = cursor.log.lock();
-            if cursor.next < inner.head() {
+            let look = cursor.look(committed, waker);
+            if look.fell_out {
                 return Next::Lagged;
             }
-            let (e, b) = cursor.lag(&inner);
-            events += e;
-            bytes += b;
-            match inner.get(cursor.next) {
-                Some(entry) if entry.seq <= committed => {
-                    if best.as_ref().is_none_or(|(_, seq, _, _)| entry.seq < *seq) {
-                        best = Some((index, entry.seq, entry.frame.clone(), entry.end));
-                    }
-                }
-                _ => inner.waiters.register(cursor.slot, waker),
+            events += look.lag.0;
+            bytes += look.lag.1;
+            if let Some(next) = look.next
+                && best.as_ref().is_none_or(|(_, best)| next.seq < best.seq)
+            {
+                best = Some((index, next));
             }
         }
-        if over_limit(&self.shared.config, events, bytes) {
+        if self.shared.config.too_far_behind(events, bytes) {
             return Next::Lagged;
         }
-        let Some((index, _, frame, end)) = best else {
+        let Some((index, next)) = best else {
             // Registered everywhere; an append committed meanwhile may have found no waker.
-            return if self.shared.committed.load(Ordering::Acquire) == committed {
+            return if self.shared.committed() == committed {
                 Next::Pending
             } else {
                 Next::Again
             };
         };
-        let cursor = &mut self.cursors[index];
-        let replayed = cursor.next < cursor.live_from;
-        cursor.next += 1;
-        cursor.next_offset = end;
+        let replayed = self.cursors[index].advance(next.end);
         self.delivered(replayed);
-        Next::Frame(frame)
+        Next::Frame(next.frame)
     }
-}
-
-/// Whether a subscriber this far behind (counting events published since it subscribed)
-/// is disconnected.
-fn over_limit(config: &Config, events: u64, bytes: u64) -> bool {
-    config.lag_events.is_some_and(|max| events > max as u64)
-        || (events >= 2 && config.lag_bytes.is_some_and(|max| bytes > max as u64))
 }
 
 impl Stream for Subscription {
@@ -434,15 +325,15 @@ impl Stream for Subscription {
         let this = self.get_mut();
         loop {
             match &mut this.state {
-                State::Done => return Poll::Ready(None),
-                State::Closing(frame) => {
+                Stage::Done => return Poll::Ready(None),
+                Stage::Closing(frame) => {
                     let frame = frame.take();
-                    this.state = State::Done;
+                    this.state = Stage::Done;
                     return Poll::Ready(frame);
                 }
-                State::Open => {}
+                Stage::Open => {}
             }
-            if this.shared.closed.load(Ordering::Acquire) {
+            if this.shared.is_closed() {
                 this.close(End::Shutdown);
                 continue;
             }
@@ -467,10 +358,8 @@ impl Stream for Subscription {
                 Next::Again => {}
                 Next::Pending => {
                     // Registered: look once more at what wakes through the same slots.
-                    let changed = this.shared.closed.load(Ordering::SeqCst)
-                        || this.cursors.iter().any(|c| {
-                            c.log.presence_version.load(Ordering::Acquire) != c.presence_seen
-                        })
+                    let changed = this.shared.closed_after_registering()
+                        || this.cursors.iter().any(Cursor::presence_changed)
                         || this.expired(Some(cx.waker()));
                     if !changed {
                         return Poll::Pending;
@@ -482,7 +371,7 @@ impl Stream for Subscription {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self.state {
-            State::Done => (0, Some(0)),
+            Stage::Done => (0, Some(0)),
             _ => (0, None),
         }
     }
@@ -490,7 +379,7 @@ impl Stream for Subscription {
 
 impl FusedStream for Subscription {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, State::Done)
+        matches!(self.state, Stage::Done)
     }
 }
 

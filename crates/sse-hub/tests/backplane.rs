@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use common::{ready_data, seen, topic};
+use common::{last, ready_data, seen, topic};
 use futures_util::StreamExt;
 use sse_core::Event;
 use sse_hub::{
@@ -171,10 +171,16 @@ async fn two_hubs_share_one_ordered_stream_and_resume_on_each_other() {
     assert_eq!(got[4].0, "1700000000001-1");
 
     // A client that saw the first event on hub B resumes on hub A.
-    while hub_a.last_id().map(|id| id.to_string()) != Some(got[4].0.clone()) {
-        tokio::task::yield_now().await;
-    }
-    let mut on_a = hub_a.resume([&t], Some(&got[0].0)).unwrap();
+    let newest = Some(got[4].0.clone());
+    let caught_up = async {
+        while hub_a.last_id().map(|id| id.to_string()) != newest {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), caught_up)
+        .await
+        .expect("hub A receives every event of the stream");
+    let mut on_a = hub_a.resume([&t], Some(&last(&got[0].0))).unwrap();
     assert_eq!(on_a.start(), Start::Resumed { replay: 4 });
     assert_eq!(ready_data(&mut on_a), ["1", "2", "3", "4"]);
     let stats = hub_a.stats();
@@ -231,4 +237,111 @@ fn a_memory_backplane_serves_one_hub() {
         err.to_string(),
         "backplane: a MemoryBackplane serves one hub only"
     );
+}
+
+/// A backplane whose server refuses every publish (as Redis would when it is away).
+#[derive(Debug, Default)]
+struct Refusing {
+    inbox: OnceLock<Inbox>,
+}
+
+impl Backplane for Refusing {
+    fn attach(&self, inbox: Inbox) -> Result<(), BackplaneError> {
+        self.inbox
+            .set(inbox)
+            .map_err(|_| BackplaneError::new("one hub only"))
+    }
+
+    fn publish(&self, _envelope: Envelope) -> Publishing {
+        Publishing::new(async {
+            tokio::task::yield_now().await;
+            Err(PublishError::Backplane(BackplaneError::new(
+                "connection refused",
+            )))
+        })
+    }
+
+    fn parse_id(&self, text: &str) -> Option<EventId> {
+        EventId::new([0, text.parse().ok()?], text).ok()
+    }
+}
+
+#[tokio::test]
+async fn a_publish_the_backplane_refuses_delivers_nothing_and_is_a_backplane_error() {
+    let hub = Hub::builder()
+        .backplane(Refusing::default())
+        .build()
+        .unwrap();
+    let t = topic("t");
+    let mut sub = hub.subscribe([&t]).unwrap();
+    assert_eq!(sub.start(), Start::Live);
+    let err = hub
+        .publish(&t, Event::new().data("lost"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PublishError::Backplane(_)), "{err:?}");
+    assert_eq!(err.to_string(), "backplane: connection refused");
+    assert_eq!(
+        std::error::Error::source(&err).map(ToString::to_string),
+        Some("connection refused".to_owned())
+    );
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert!(
+        common::poll_now(&mut sub).is_none(),
+        "nothing delivered, not even a position (none was issued)"
+    );
+    let stats = hub.stats();
+    assert_eq!((stats.published, stats.delivered), (0, 0));
+    assert_eq!((stats.topics[0].history, stats.topics[0].published), (0, 0));
+    assert_eq!(hub.last_id(), None);
+}
+
+#[tokio::test]
+async fn an_uncounted_envelope_travels_the_backplane_and_is_not_counted() {
+    let (one, two) = FakeRedis::pair();
+    let hub_a = Hub::builder().backplane(one).build().unwrap();
+    let hub_b = Hub::builder().backplane(two).build().unwrap();
+    let t = topic("t");
+    let mut on_b = hub_b.subscribe([&t]).unwrap();
+    let tick = hub_a
+        .publish_uncounted(&t, Event::new().data("tick"))
+        .await
+        .unwrap();
+    let id = hub_a
+        .publish(&t, Event::new().data("message"))
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    while got.len() < 2 {
+        let frame = tokio::time::timeout(Duration::from_secs(10), on_b.next())
+            .await
+            .unwrap()
+            .unwrap();
+        let fields = seen(&frame);
+        if let Some(data) = fields.data {
+            got.push((fields.id.unwrap(), data));
+        }
+    }
+    assert_eq!(
+        got,
+        [
+            (tick.to_string(), "tick".to_owned()),
+            (id.to_string(), "message".to_owned())
+        ]
+    );
+    for hub in [&hub_a, &hub_b] {
+        let newest = Some(id);
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while hub.last_id() != newest {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("every hub receives both events");
+        let stats = hub.stats();
+        assert_eq!(stats.published, 1, "the tick is not counted");
+        assert_eq!((stats.topics[0].published, stats.topics[0].history), (1, 2));
+    }
 }

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{seen, subscribe, topic};
+use common::{last_opt, seen, subscribe, topic};
 use futures_util::StreamExt;
 use sse_core::Event;
-use sse_hub::{Hub, Start, Topic};
+use sse_hub::{End, Hub, PublishError, Start, Topic};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -176,7 +176,10 @@ async fn resuming_while_publishing_gets_every_event_exactly_once() {
             let mut sub = match first.take() {
                 Some(sub) => sub,
                 None => hub
-                    .resume(&[b.clone(), a.clone()], last_id.as_deref())
+                    .resume(
+                        &[b.clone(), a.clone()],
+                        last_opt(last_id.as_deref()).as_ref(),
+                    )
                     .unwrap(),
             };
             if connections > 1 {
@@ -244,7 +247,9 @@ async fn a_reader_disconnected_for_lag_resumes_and_loses_nothing() {
             connections += 1;
             let mut sub = match first.take() {
                 Some(sub) => sub,
-                None => hub.resume([&t], last_id.as_deref()).unwrap(),
+                None => hub
+                    .resume([&t], last_opt(last_id.as_deref()).as_ref())
+                    .unwrap(),
             };
             if connections > 1 {
                 assert!(
@@ -286,15 +291,29 @@ async fn churn_while_publishing_then_shutdown_leaves_nothing_behind() {
         .build()
         .unwrap();
     let topics: Vec<_> = (0..4).map(|n| topic(&format!("t{n}"))).collect();
+    let quiet = topic("quiet");
     let stop = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
+    let (published, refused, subscribed) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
     for p in 0..2 {
         let (hub, topics, stop) = (hub.clone(), topics.clone(), stop.clone());
+        let (published, refused) = (published.clone(), refused.clone());
         tasks.push(tokio::spawn(async move {
             let mut n = 0usize;
             while stop.load(Ordering::SeqCst) == 0 {
-                // Refused once the hub shuts down: that is fine here.
-                drop(hub.publish(&topics[(n + p) % 4], Event::new().data(n.to_string())));
+                let result = hub
+                    .publish(&topics[(n + p) % 4], Event::new().data(n.to_string()))
+                    .await;
+                match result {
+                    Ok(_) => published.fetch_add(1, Ordering::SeqCst),
+                    // Only refused once the hub shuts down (before `stop` is seen).
+                    Err(PublishError::Closed) => refused.fetch_add(1, Ordering::SeqCst),
+                    Err(other) => panic!("publish failed: {other}"),
+                };
                 n += 1;
                 if n.is_multiple_of(4) {
                     tokio::task::yield_now().await;
@@ -303,7 +322,8 @@ async fn churn_while_publishing_then_shutdown_leaves_nothing_behind() {
         }));
     }
     for c in 0..6 {
-        let (hub, topics) = (hub.clone(), topics.clone());
+        let (hub, topics, subscribed) = (hub.clone(), topics.clone(), subscribed.clone());
+        let quiet = quiet.clone();
         tasks.push(tokio::spawn(async move {
             let mut last: Option<String> = None;
             for round in 0..300usize {
@@ -312,13 +332,15 @@ async fn churn_while_publishing_then_shutdown_leaves_nothing_behind() {
                     .enumerate()
                     .filter(|(i, _)| (round + c + i) % 3 != 0)
                     .map(|(_, t)| t.clone())
+                    .chain((round % 2 == 0).then(|| quiet.clone()))
                     .collect();
-                let Ok(mut sub) = hub.resume(&pick, last.as_deref()) else {
-                    continue;
-                };
+                let mut sub = hub
+                    .resume(&pick, last_opt(last.as_deref()).as_ref())
+                    .expect("two or three of four topics, on a hub with room");
                 if sub.start() == Start::Closed {
                     return;
                 }
+                subscribed.fetch_add(1, Ordering::SeqCst);
                 for _ in 0..(round % 7) {
                     match sub.next().await {
                         Some(frame) => {
@@ -332,11 +354,20 @@ async fn churn_while_publishing_then_shutdown_leaves_nothing_behind() {
             }
         }));
     }
-    // Long-lived readers, ended by the shutdown.
+    // Long-lived readers, ended by the shutdown. They follow a topic nobody publishes to
+    // (so they cannot lag and be disconnected first) but the churning subscribers join
+    // and leave, so presence events wake them all along.
     let readers: Vec<_> = (0..8)
-        .map(|n| {
-            let sub = hub.subscribe(&[topics[n % 4].clone()]).unwrap();
-            tokio::spawn(async move { sub.count().await })
+        .map(|_| {
+            let mut sub = hub.subscribe([&quiet]).unwrap();
+            tokio::spawn(async move {
+                let (mut frames, mut last) = (0, None);
+                while let Some(frame) = sub.next().await {
+                    frames += 1;
+                    last = Some(frame);
+                }
+                (frames, last, sub.end())
+            })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -346,11 +377,29 @@ async fn churn_while_publishing_then_shutdown_leaves_nothing_behind() {
         tokio::time::timeout(LIMIT, task).await.unwrap().unwrap();
     }
     for reader in readers {
-        let frames = tokio::time::timeout(LIMIT, reader).await.unwrap().unwrap();
-        assert!(frames >= 1);
+        let (frames, last, end) = tokio::time::timeout(LIMIT, reader).await.unwrap().unwrap();
+        // The position frame, presence events, and the shutdown's `retry:` hint last.
+        assert!(frames >= 3, "{frames} frames");
+        let last = last.expect("a last frame");
+        assert!(
+            seen(&last)
+                .retry
+                .is_some_and(|ms| (1000..=5000).contains(&ms)),
+            "ends with the shutdown's retry hint: {last:?}"
+        );
+        assert_eq!(end, Some(End::Shutdown));
     }
+    let (published, refused, subscribed) = (
+        published.load(Ordering::SeqCst),
+        refused.load(Ordering::SeqCst),
+        subscribed.load(Ordering::SeqCst),
+    );
+    assert!(published > 100, "{published} events published");
+    assert!(refused <= 2, "{refused} refused: one per publisher at most");
+    assert!(subscribed > 100, "{subscribed} subscriptions");
+    assert_eq!(hub.stats().published, published as u64);
     assert_eq!(hub.total_subscribers(), 0);
-    for t in &topics {
-        assert_eq!(hub.subscribers(t.as_str()), 0);
+    for t in topics.iter().chain([&quiet]) {
+        assert_eq!(hub.subscribers(t), 0);
     }
 }

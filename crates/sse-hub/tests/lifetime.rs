@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{is_position, publish, seen, topic};
+use common::{is_position, last_opt, publish, seen, topic};
 use futures_util::StreamExt;
 use sse_hub::{End, Hub, Start};
 use tokio::time::Instant;
@@ -78,7 +78,9 @@ async fn busy_streams_end_on_time_and_clients_resume_exactly() {
     let mut connections = 0;
     while received.len() < 2000 {
         connections += 1;
-        let mut sub = hub.resume([&t], last_id.as_deref()).unwrap();
+        let mut sub = hub
+            .resume([&t], last_opt(last_id.as_deref()).as_ref())
+            .unwrap();
         if connections > 1 {
             assert!(
                 matches!(sub.start(), Start::Resumed { .. }),

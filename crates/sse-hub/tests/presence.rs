@@ -5,7 +5,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{poll_now, publish, ready_frames, seen, subscribe, text, topic};
+use common::{last, poll_now, publish, ready_frames, seen, subscribe, text, topic};
 use futures_util::StreamExt;
 use sse_hub::{Hub, PresenceKind};
 
@@ -28,8 +28,8 @@ fn counts_per_topic_and_in_total_follow_subscriptions() {
     let c = subscribe(&hub, [&clock]);
     assert_eq!(
         (
-            hub.subscribers("chat"),
-            hub.subscribers("clock"),
+            hub.subscribers(&topic("chat")),
+            hub.subscribers(&topic("clock")),
             hub.total_subscribers()
         ),
         (2, 2, 3)
@@ -37,8 +37,8 @@ fn counts_per_topic_and_in_total_follow_subscriptions() {
     drop(b);
     assert_eq!(
         (
-            hub.subscribers("chat"),
-            hub.subscribers("clock"),
+            hub.subscribers(&topic("chat")),
+            hub.subscribers(&topic("clock")),
             hub.total_subscribers()
         ),
         (1, 1, 2)
@@ -111,8 +111,8 @@ fn chat_subscribers_get_the_count_including_themselves_and_every_change() {
     // Other topics get no presence event, and presence is not history.
     let mut clock = subscribe(&hub, &[topic("clock")]);
     assert!(poll_now(&mut clock).is_none());
-    let last = publish(&hub, &chat, "hi");
-    let mut c = hub.resume([&chat], Some(last.as_str())).unwrap();
+    let newest = publish(&hub, &chat, "hi");
+    let mut c = hub.resume([&chat], Some(&last(newest.as_str()))).unwrap();
     assert_eq!(
         seen(&poll_now(&mut c).unwrap().unwrap()).data.as_deref(),
         Some("2")
@@ -171,7 +171,7 @@ async fn concurrent_joins_leave_every_subscriber_with_the_final_count() {
     for join in joins {
         subs.push(join.await.unwrap());
     }
-    assert_eq!(hub.subscribers("chat"), 64);
+    assert_eq!(hub.subscribers(&topic("chat")), 64);
     for sub in &mut subs {
         let last = ready_frames(sub).last().map(seen).unwrap();
         assert_eq!(last.data.as_deref(), Some("64"));

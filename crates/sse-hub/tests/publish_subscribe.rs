@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{poll_now, publish, ready_data, ready_frames, seen, subscribe, text, topic};
+use common::{last, poll_now, publish, ready_data, ready_frames, seen, subscribe, text, topic};
 use sse_core::Event;
 use sse_hub::{Hub, PublishError, ResetReason, Start, SubscribeError, Topic};
 
@@ -106,7 +106,7 @@ fn subscribe_checks_its_topics() {
         sub.topics().map(Topic::as_str).collect::<Vec<_>>(),
         ["a", "b"]
     );
-    assert_eq!(hub.subscribers("a"), 1);
+    assert_eq!(hub.subscribers(&topic("a")), 1);
 }
 
 #[test]
@@ -138,12 +138,60 @@ fn stats_count_published_events_per_topic_and_deliveries() {
         .map(|t| (t.topic.as_str(), t.subscribers, t.published, t.history))
         .collect();
     assert_eq!(lines, [("chat", 2, 3, 3), ("clock", 1, 0, 2)]);
-    assert_eq!((hub.subscribers("chat"), hub.subscribers("clock")), (2, 1));
-    assert_eq!(hub.subscribers("nothing"), 0);
+    assert_eq!(
+        (
+            hub.subscribers(&topic("chat")),
+            hub.subscribers(&topic("clock"))
+        ),
+        (2, 1)
+    );
+    assert_eq!(hub.subscribers(&topic("nothing")), 0);
     assert_eq!(hub.total_subscribers(), 2);
 
     drop(a);
-    assert_eq!((hub.subscribers("chat"), hub.total_subscribers()), (1, 1));
+    assert_eq!(
+        (hub.subscribers(&topic("chat")), hub.total_subscribers()),
+        (1, 1)
+    );
+}
+
+fn topic_names(hub: &Hub) -> Vec<String> {
+    hub.stats()
+        .topics
+        .into_iter()
+        .map(|t| t.topic.to_string())
+        .collect()
+}
+
+#[test]
+fn a_full_hub_forgets_the_idle_topic_published_to_least_recently() {
+    let hub = Hub::builder().max_topics(4).build().unwrap();
+    let _busy = subscribe(&hub, &[topic("busy")]);
+    for name in ["first", "second", "third"] {
+        publish(&hub, &topic(name), name);
+    }
+    publish(&hub, &topic("first"), "again"); // now `second` is the idle one published to least recently
+    publish(&hub, &topic("new"), "y");
+    assert_eq!(topic_names(&hub), ["busy", "first", "new", "third"]);
+    publish(&hub, &topic("newer"), "z"); // then `third`, although `first` was made before it
+    assert_eq!(topic_names(&hub), ["busy", "first", "new", "newer"]);
+}
+
+#[test]
+fn topics_made_for_one_subscription_are_not_forgotten_to_make_room_for_each_other() {
+    let hub = Hub::builder().max_topics(3).build().unwrap();
+    for name in ["a", "b", "c"] {
+        publish(&hub, &topic(name), name);
+    }
+    // `x` is made first, idle and never published to: making `y` must forget `b`, not `x`.
+    let mut sub = subscribe(&hub, &[topic("x"), topic("y")]);
+    assert_eq!(topic_names(&hub), ["c", "x", "y"]);
+    assert_eq!(
+        (hub.subscribers(&topic("x")), hub.subscribers(&topic("y"))),
+        (1, 1)
+    );
+    publish(&hub, &topic("x"), "to x");
+    assert_eq!(ready_data(&mut sub), ["to x"]);
 }
 
 #[test]
@@ -162,7 +210,9 @@ fn a_full_hub_forgets_idle_topics_and_refuses_when_every_topic_is_busy() {
 
     // `idle` lost its history: resuming it from before cannot be exact (making it again
     // forgets `new`, idle too).
-    let again = hub.resume(&[topic("idle")], Some(old.as_str())).unwrap();
+    let again = hub
+        .resume(&[topic("idle")], Some(&last(old.as_str())))
+        .unwrap();
     assert_eq!(
         again.start(),
         Start::Reset {

@@ -3,32 +3,44 @@
 mod common;
 
 use std::collections::HashSet;
+use std::future::poll_fn;
+use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
-use common::{poll_now, publish, ready_data, seen, subscribe, text, topic};
+use common::{last, poll_now, publish, ready_data, seen, subscribe, text, topic};
 use futures_util::StreamExt;
 use sse_core::{Event, EventStream, KeepAlive};
 use sse_hub::{End, Hub, PublishError, Start};
+use tokio::sync::Barrier;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_ends_every_waiting_stream_with_a_jittered_retry() {
     let hub = Hub::new();
     let (a, b) = (topic("a"), topic("b"));
-    let readers: Vec<_> = (0..100)
+    const READERS: usize = 100;
+    // Every reader and this test meet here once each reader's stream has returned
+    // `Pending` (its waker registered): then all of them are waiting.
+    let waiting = Arc::new(Barrier::new(READERS + 1));
+    let readers: Vec<_> = (0..READERS)
         .map(|n| {
             let topics = if n % 3 == 0 {
                 vec![a.clone(), b.clone()]
             } else {
                 vec![a.clone()]
             };
-            let sub = subscribe(&hub, &topics);
+            let mut sub = subscribe(&hub, &topics);
+            let waiting = waiting.clone();
             tokio::spawn(async move {
+                let first = poll_fn(|cx| Poll::Ready(sub.poll_next_unpin(cx))).await;
+                assert!(first.is_pending(), "nothing to read yet: {first:?}");
+                waiting.wait().await;
                 let frames: Vec<_> = sub.collect().await;
                 frames
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(20)).await; // let them all wait
+    waiting.wait().await;
     hub.shutdown();
     let mut retries = HashSet::new();
     for reader in readers {
@@ -48,7 +60,7 @@ async fn shutdown_ends_every_waiting_stream_with_a_jittered_retry() {
         retries.len()
     );
     assert_eq!(hub.total_subscribers(), 0);
-    assert_eq!(hub.subscribers("a"), 0);
+    assert_eq!(hub.subscribers(&topic("a")), 0);
 }
 
 #[test]
@@ -92,7 +104,7 @@ fn after_shutdown_subscriptions_are_ended_and_publishing_fails() {
         "no final frame when none is set"
     );
 
-    let mut after = hub.resume([&t], Some("whatever")).unwrap();
+    let mut after = hub.resume([&t], Some(&last("whatever"))).unwrap();
     assert_eq!(after.start(), Start::Closed);
     assert_eq!(poll_now(&mut after), Some(None));
     let err = hub

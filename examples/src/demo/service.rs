@@ -128,7 +128,7 @@ impl Demo {
     ) -> Result<Subscription, ApiError> {
         let topics = parse_topics(query)?;
         self.hub
-            .resume(&topics, last_event_id.map(LastEventId::as_str))
+            .resume(&topics, last_event_id)
             .map_err(|e| match e {
                 SubscribeError::TooManyTopics { .. } => ApiError::unavailable(e.to_string()),
                 other => ApiError::bad_request(other.to_string()),

@@ -212,7 +212,12 @@ impl Source {
     ) -> Result<Counted<Subscription>, SubscribeError> {
         match &self.kind {
             Kind::Hub { hub, topic } => {
-                let subscription = hub.resume([topic], last_event_id)?;
+                let subscription = hub.resume(
+                    [topic],
+                    last_event_id
+                        .and_then(sse_core::LastEventId::parse)
+                        .as_ref(),
+                )?;
                 self.hub_bytes
                     .store(subscription.memory() as u64, Ordering::Relaxed);
                 Ok(Counted::new(subscription, self.conns.clone()))

@@ -3,7 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use futures_util::{FutureExt, StreamExt};
-use sse_core::{Encoded, Event};
+use sse_core::{Decoder, Encoded, Event, Frame, LastEventId};
 use sse_hub::{EventId, Hub, Subscription, Topic};
 
 /// The fields of one encoded frame, read back.
@@ -15,35 +15,44 @@ pub struct Seen {
     pub retry: Option<u64>,
 }
 
-/// Reads the fields of a frame the hub produced (always well formed).
+/// Reads one frame the hub produced as a client does (with `sse_core::Decoder`): the
+/// frame must be exactly one whole event, and is read on a fresh stream so that `id`
+/// is this frame's own.
 pub fn seen(frame: &Encoded) -> Seen {
     let text = std::str::from_utf8(frame.as_bytes()).expect("frames are UTF-8");
     assert!(
-        text.ends_with("\n\n"),
-        "a frame ends with a blank line: {text:?}"
+        text.ends_with("\n\n") && !text[..text.len() - 1].contains("\n\n"),
+        "one whole event: {text:?}"
     );
+    let mut decoder = Decoder::new();
+    decoder.push(frame.as_bytes());
     let mut out = Seen::default();
-    for line in text.trim_end_matches('\n').split('\n') {
-        let (name, value) = line.split_once(": ").expect("name: value");
-        match name {
-            "event" => out.event = Some(value.to_owned()),
-            "id" => out.id = Some(value.to_owned()),
-            "data" => match &mut out.data {
-                Some(data) => {
-                    data.push('\n');
-                    data.push_str(value);
-                }
-                None => out.data = Some(value.to_owned()),
-            },
-            "retry" => out.retry = Some(value.parse().expect("retry is a number")),
-            other => panic!("unexpected field {other:?} in {text:?}"),
+    while let Some(next) = decoder.next_frame() {
+        match next {
+            Frame::Message(message) => {
+                out.event = (message.event != "message").then_some(message.event);
+                out.data = Some(message.data);
+            }
+            Frame::Retry(ms) => out.retry = Some(ms),
+            other => panic!("unexpected {other:?} in {text:?}"),
         }
     }
+    out.id = Some(decoder.last_event_id().to_owned()).filter(|id| !id.is_empty());
     out
 }
 
 pub fn text(frame: &Encoded) -> String {
     String::from_utf8(frame.as_bytes().to_vec()).expect("frames are UTF-8")
+}
+
+/// A `Last-Event-ID` as a client sends it.
+pub fn last(text: &str) -> LastEventId {
+    LastEventId::parse(text).expect("a usable Last-Event-ID")
+}
+
+/// The `Last-Event-ID` of a client that may not have one.
+pub fn last_opt(text: Option<&str>) -> Option<LastEventId> {
+    text.map(last)
 }
 
 pub fn topic(name: &str) -> Topic {

@@ -1,10 +1,10 @@
 //! A topic's log: the bounded ring of its latest events, which is at once the replay
 //! history and the queue every subscriber reads from, plus the topic's idle waiters.
 //!
-//! Entries are numbered per topic with consecutive indexes (`tidx`), so a subscriber's
-//! cursor finds its next entry in O(1). Each entry also carries its hub-wide sequence
-//! number (`seq`, the order subscribers of several topics merge by) and its [`EventId`]
-//! (what resuming clients name).
+//! Entries are numbered per topic with consecutive indexes, so a subscriber's cursor
+//! finds its next entry in O(1). Each entry also carries its hub-wide sequence number
+//! (`seq`, the order subscribers of several topics merge by) and its [`EventId`] (what
+//! resuming clients name).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -12,24 +12,18 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use sse_core::Encoded;
 
-use crate::waiters::{Waiters, WakeBatch};
+use super::waiters::{Waiters, WakeBatch};
+use crate::config::Config;
 use crate::{EventId, Topic};
-
-/// How much history a topic keeps.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Limits {
-    pub(crate) events: usize,
-    pub(crate) bytes: usize,
-}
 
 /// One published event.
 #[derive(Debug, Clone)]
-pub(crate) struct Entry {
-    pub(crate) seq: u64,
-    pub(crate) id: EventId,
-    pub(crate) frame: Encoded,
+pub(super) struct Entry {
+    pub(super) seq: u64,
+    id: EventId,
+    pub(super) frame: Encoded,
     /// The topic's byte count after this entry (where the next one starts).
-    pub(crate) end: u64,
+    pub(super) end: u64,
 }
 
 impl Entry {
@@ -38,18 +32,20 @@ impl Entry {
     }
 }
 
+/// A topic: its name, its log behind a lock, and mirrors of a few values kept under the
+/// lock, readable without it.
 #[derive(Debug)]
-pub(crate) struct TopicLog {
-    pub(crate) name: Topic,
+pub(super) struct TopicLog {
+    pub(super) name: Topic,
     inner: Mutex<TopicInner>,
-    /// Mirrors of values kept under the lock, readable without it.
-    pub(crate) subscribers: AtomicUsize,
-    pub(crate) published: AtomicU64,
-    pub(crate) presence_version: AtomicU64,
+    pub(super) subscribers: AtomicUsize,
+    pub(super) published: AtomicU64,
+    pub(super) presence_version: AtomicU64,
 }
 
+/// What a topic's lock protects.
 #[derive(Debug)]
-pub(crate) struct TopicInner {
+pub(super) struct TopicInner {
     ring: VecDeque<Entry>,
     /// The index of `ring[0]`.
     head: u64,
@@ -58,16 +54,16 @@ pub(crate) struct TopicInner {
     /// Bytes ever appended.
     total_bytes: u64,
     /// Events with an id up to this one may have been in this topic and are gone.
-    pub(crate) floor: Option<EventId>,
-    /// The newest event ever appended.
-    pub(crate) last: Option<(u64, EventId)>,
-    pub(crate) waiters: Waiters,
-    pub(crate) subscribers: usize,
+    floor: Option<EventId>,
+    /// The hub-wide sequence number and id of the newest event ever appended.
+    last: Option<(u64, EventId)>,
+    pub(super) waiters: Waiters,
+    pub(super) subscribers: usize,
     presence: Option<(u64, Encoded)>,
 }
 
 impl TopicLog {
-    pub(crate) fn new(name: Topic, floor: Option<EventId>) -> Self {
+    pub(super) fn new(name: Topic, floor: Option<EventId>) -> Self {
         Self {
             name,
             inner: Mutex::new(TopicInner {
@@ -89,12 +85,12 @@ impl TopicLog {
 
     /// The lock. A panic elsewhere while it was held (only a presence hook can panic
     /// there) leaves consistent data, so a poisoned lock is used as is.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, TopicInner> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, TopicInner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Wakes every waiting subscriber, a batch at a time, outside the lock.
-    pub(crate) fn wake_all(&self) {
+    pub(super) fn wake_all(&self) {
         let mut from = 0;
         loop {
             let mut batch = WakeBatch::new();
@@ -105,33 +101,64 @@ impl TopicLog {
             }
         }
     }
+
+    /// Replaces the presence frame, under the lock.
+    pub(super) fn set_presence(&self, inner: &mut TopicInner, frame: Encoded) {
+        let next = inner.presence.as_ref().map_or(1, |(v, _)| v + 1);
+        inner.presence = Some((next, frame));
+        self.presence_version.store(next, Ordering::Release);
+    }
+
+    /// Counts a subscriber in or out, under the lock.
+    pub(super) fn count(&self, inner: &mut TopicInner, joined: bool) {
+        if joined {
+            inner.subscribers += 1;
+        } else {
+            inner.subscribers -= 1;
+        }
+        self.subscribers.store(inner.subscribers, Ordering::Relaxed);
+    }
 }
 
 impl TopicInner {
     /// The index the next appended entry will get.
-    pub(crate) fn tail(&self) -> u64 {
+    pub(super) fn tail(&self) -> u64 {
         self.head + self.ring.len() as u64
     }
 
-    pub(crate) const fn head(&self) -> u64 {
+    /// The index of the oldest entry held.
+    pub(super) const fn head(&self) -> u64 {
         self.head
     }
 
-    pub(crate) const fn total_bytes(&self) -> u64 {
+    /// Bytes ever appended: where the next entry starts.
+    pub(super) const fn total_bytes(&self) -> u64 {
         self.total_bytes
     }
 
-    pub(crate) fn len(&self) -> usize {
+    /// Events held.
+    pub(super) fn len(&self) -> usize {
         self.ring.len()
     }
 
-    pub(crate) const fn bytes(&self) -> usize {
+    /// Bytes held.
+    pub(super) const fn bytes(&self) -> usize {
         self.bytes
     }
 
-    /// Appends an event and drops the oldest ones beyond the limits (always keeping the
-    /// newest, even when it alone is over the byte limit).
-    pub(crate) fn append(&mut self, seq: u64, id: EventId, frame: Encoded, limits: Limits) {
+    /// The newest id that may have left this topic's history.
+    pub(super) const fn floor(&self) -> Option<EventId> {
+        self.floor
+    }
+
+    /// The hub-wide sequence number and id of the newest event ever appended.
+    pub(super) const fn last(&self) -> Option<(u64, EventId)> {
+        self.last
+    }
+
+    /// Appends an event and drops the oldest ones beyond the history's limits (always
+    /// keeping the newest, even when it alone is over the byte limit).
+    pub(super) fn append(&mut self, seq: u64, id: EventId, frame: Encoded, config: &Config) {
         self.bytes += frame.len();
         self.total_bytes += frame.len() as u64;
         self.ring.push_back(Entry {
@@ -141,7 +168,8 @@ impl TopicInner {
             end: self.total_bytes,
         });
         self.last = Some((seq, id));
-        while self.ring.len() > limits.events || (self.bytes > limits.bytes && self.ring.len() > 1)
+        while self.ring.len() > config.history
+            || (self.bytes > config.history_bytes && self.ring.len() > 1)
         {
             let Some(old) = self.ring.pop_front() else {
                 break;
@@ -152,32 +180,25 @@ impl TopicInner {
         }
     }
 
-    /// The entry at index `tidx`, if it is still held.
-    pub(crate) fn get(&self, tidx: u64) -> Option<&Entry> {
-        let offset = usize::try_from(tidx.checked_sub(self.head)?).ok()?;
+    /// The entry at index `index`, if it is still held.
+    pub(super) fn get(&self, index: u64) -> Option<&Entry> {
+        let offset = usize::try_from(index.checked_sub(self.head)?).ok()?;
         self.ring.get(offset)
     }
 
     /// The index of the first entry with an id after `after` (all of them when `None`).
-    pub(crate) fn first_after(&self, after: Option<&EventId>) -> u64 {
+    pub(super) fn first_after(&self, after: Option<&EventId>) -> u64 {
         let skip = after.map_or(0, |after| self.ring.partition_point(|e| e.id <= *after));
         self.head + skip as u64
     }
 
-    /// The byte position where entry `tidx` starts (`tidx` between head and tail).
-    pub(crate) fn offset_of(&self, tidx: u64) -> u64 {
-        self.get(tidx).map_or(self.total_bytes, Entry::start)
-    }
-
-    /// Replaces the presence frame; returns its version.
-    pub(crate) fn set_presence(&mut self, frame: Encoded, version: &AtomicU64) {
-        let next = self.presence.as_ref().map_or(1, |(v, _)| v + 1);
-        self.presence = Some((next, frame));
-        version.store(next, Ordering::Release);
+    /// The byte position where entry `index` starts (`index` between head and tail).
+    pub(super) fn offset_of(&self, index: u64) -> u64 {
+        self.get(index).map_or(self.total_bytes, Entry::start)
     }
 
     /// The presence frame and its version.
-    pub(crate) fn presence(&self) -> Option<&(u64, Encoded)> {
+    pub(super) const fn presence(&self) -> Option<&(u64, Encoded)> {
         self.presence.as_ref()
     }
 }
@@ -198,19 +219,24 @@ mod tests {
             .encode()
     }
 
+    fn limits(events: usize, bytes: usize) -> Config {
+        Config {
+            history: events,
+            history_bytes: bytes,
+            ..Config::default()
+        }
+    }
+
     #[test]
     fn keeps_the_newest_within_the_count_limit() {
         let log = TopicLog::new(Topic::from_static("t"), None);
         let mut inner = log.lock();
-        let limits = Limits {
-            events: 3,
-            bytes: usize::MAX,
-        };
+        let limits = limits(3, usize::MAX);
         for n in 1..=5 {
-            inner.append(n * 10, id(n), frame(n, 0), limits);
+            inner.append(n * 10, id(n), frame(n, 0), &limits);
         }
         assert_eq!((inner.head(), inner.tail(), inner.len()), (2, 5, 3));
-        assert_eq!(inner.floor, Some(id(2)));
+        assert_eq!(inner.floor(), Some(id(2)));
         assert_eq!(inner.get(1).map(|e| e.seq), None);
         assert_eq!(inner.get(2).map(|e| e.seq), Some(30));
         assert_eq!(inner.first_after(Some(&id(3))), 3);
@@ -223,16 +249,13 @@ mod tests {
         let log = TopicLog::new(Topic::from_static("t"), None);
         let mut inner = log.lock();
         let one = frame(1, 90).len();
-        let limits = Limits {
-            events: 100,
-            bytes: one * 2,
-        };
+        let limits = limits(100, one * 2);
         for n in 1..=4 {
-            inner.append(n, id(n), frame(n, 90), limits);
+            inner.append(n, id(n), frame(n, 90), &limits);
         }
         assert_eq!(inner.len(), 2);
         assert_eq!(inner.bytes(), one * 2);
-        inner.append(5, id(5), frame(5, 10_000), limits);
+        inner.append(5, id(5), frame(5, 10_000), &limits);
         assert_eq!(inner.len(), 1, "a lone big event stays");
         assert_eq!(inner.get(4).map(|e| e.seq), Some(5));
         assert_eq!(inner.offset_of(4), one as u64 * 4);

@@ -11,7 +11,7 @@ use std::task::Waker;
 const BATCH: usize = 32;
 
 #[derive(Debug, Default)]
-pub(crate) struct Waiters {
+pub(super) struct Waiters {
     slots: Vec<Option<Waker>>,
     free: Vec<usize>,
     /// How many slots hold a waker.
@@ -20,7 +20,7 @@ pub(crate) struct Waiters {
 
 impl Waiters {
     /// Reserves a slot for a new subscriber.
-    pub(crate) fn insert(&mut self) -> usize {
+    pub(super) fn insert(&mut self) -> usize {
         if let Some(slot) = self.free.pop() {
             return slot;
         }
@@ -29,7 +29,7 @@ impl Waiters {
     }
 
     /// Frees a subscriber's slot. When the last one goes, the memory goes too.
-    pub(crate) fn remove(&mut self, slot: usize) {
+    pub(super) fn remove(&mut self, slot: usize) {
         if let Some(entry) = self.slots.get_mut(slot) {
             if entry.take().is_some() {
                 self.waiting -= 1;
@@ -43,7 +43,7 @@ impl Waiters {
     }
 
     /// Stores the waker to wake at the next change (unless the same one is there).
-    pub(crate) fn register(&mut self, slot: usize, waker: &Waker) {
+    pub(super) fn register(&mut self, slot: usize, waker: &Waker) {
         let Some(entry) = self.slots.get_mut(slot) else {
             return;
         };
@@ -59,7 +59,7 @@ impl Waiters {
 
     /// Moves up to a batch of wakers, from slot `*from` on, into `batch`. Returns true
     /// when every slot has been seen.
-    pub(crate) fn take_batch(&mut self, from: &mut usize, batch: &mut WakeBatch) -> bool {
+    pub(super) fn take_batch(&mut self, from: &mut usize, batch: &mut WakeBatch) -> bool {
         while self.waiting > 0 && *from < self.slots.len() {
             if batch.len == BATCH {
                 return false;
@@ -75,25 +75,25 @@ impl Waiters {
     }
 
     /// Bytes of this structure's heap used per slot (for the memory report).
-    pub(crate) const SLOT_BYTES: usize = size_of::<Option<Waker>>() + size_of::<usize>();
+    pub(super) const SLOT_BYTES: usize = size_of::<Option<Waker>>() + size_of::<usize>();
 }
 
 /// Wakers taken out of a lock, to be woken after it is released.
 #[derive(Debug)]
-pub(crate) struct WakeBatch {
+pub(super) struct WakeBatch {
     wakers: [Option<Waker>; BATCH],
     len: usize,
 }
 
 impl WakeBatch {
-    pub(crate) const fn new() -> Self {
+    pub(super) const fn new() -> Self {
         Self {
             wakers: [const { None }; BATCH],
             len: 0,
         }
     }
 
-    pub(crate) fn wake(&mut self) {
+    pub(super) fn wake(&mut self) {
         for waker in &mut self.wakers[..self.len] {
             if let Some(waker) = waker.take() {
                 waker.wake();

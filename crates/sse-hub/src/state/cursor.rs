@@ -1,0 +1,178 @@
+//! [`Cursor`]: a subscriber's position in one topic's log.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::Waker;
+
+use sse_core::Encoded;
+
+use super::log::{TopicInner, TopicLog};
+use super::waiters::Waiters;
+use crate::Topic;
+use crate::config::Config;
+use crate::resume::StartAt;
+
+/// A subscriber's position in one topic, and its waker slot there.
+#[derive(Debug)]
+pub(crate) struct Cursor {
+    log: Arc<TopicLog>,
+    slot: usize,
+    /// The index of the next entry to deliver.
+    next: u64,
+    /// Where that entry starts, in the topic's bytes.
+    next_offset: u64,
+    /// The index of the first entry published after subscribing: the lag policy does
+    /// not count what comes before.
+    live_from: u64,
+    live_from_offset: u64,
+    /// The version of the last presence frame delivered.
+    presence_seen: u64,
+}
+
+impl Cursor {
+    /// Joins the topic (under its lock): a waker slot, and the first entry to deliver.
+    pub(super) fn join(log: Arc<TopicLog>, inner: &mut TopicInner, start_at: StartAt) -> Self {
+        let tail = inner.tail();
+        let next = match start_at {
+            StartAt::Tail => tail,
+            StartAt::Oldest => inner.first_after(None),
+            StartAt::After(id) => inner.first_after(Some(&id)),
+        };
+        let slot = inner.waiters.insert();
+        log.count(inner, true);
+        Self {
+            next_offset: inner.offset_of(next),
+            live_from: tail,
+            live_from_offset: inner.total_bytes(),
+            log,
+            slot,
+            next,
+            presence_seen: 0,
+        }
+    }
+
+    /// Leaves the topic (under its lock).
+    pub(super) fn leave(&self, inner: &mut TopicInner) {
+        inner.waiters.remove(self.slot);
+        self.log.count(inner, false);
+    }
+
+    pub(super) const fn log(&self) -> &Arc<TopicLog> {
+        &self.log
+    }
+
+    /// The topic.
+    pub(crate) fn topic(&self) -> &Topic {
+        &self.log.name
+    }
+
+    /// Bytes a cursor takes, with its waker slot in the topic (for the memory report).
+    pub(crate) const MEMORY: usize = size_of::<Self>() + Waiters::SLOT_BYTES;
+
+    /// How many events published before subscribing are still to be delivered.
+    pub(super) fn replay(&self) -> usize {
+        usize::try_from(self.live_from.saturating_sub(self.next)).unwrap_or(usize::MAX)
+    }
+
+    /// The next frame to deliver, if it is there and the subscriber is not too far
+    /// behind; when it is not there, `waker` is registered to be woken when it is.
+    pub(crate) fn take(&mut self, config: &Config, waker: &Waker) -> Take {
+        let mut inner = self.log.lock();
+        let (events, bytes) = self.lag(&inner);
+        if self.next < inner.head() || config.too_far_behind(events, bytes) {
+            return Take::Lagged;
+        }
+        let Some(entry) = inner.get(self.next) else {
+            inner.waiters.register(self.slot, waker);
+            return Take::Empty;
+        };
+        let frame = entry.frame.clone();
+        let end = entry.end;
+        drop(inner);
+        let replayed = self.advance(end);
+        Take::Frame { frame, replayed }
+    }
+
+    /// What a subscriber of several topics needs to know of this one: whether events it
+    /// still needs left the history, how far behind it is, and the next entry if it is
+    /// committed (else `waker` is registered).
+    pub(crate) fn look(&self, committed: u64, waker: &Waker) -> Look {
+        let mut inner = self.log.lock();
+        let fell_out = self.next < inner.head();
+        let lag = self.lag(&inner);
+        let next = match inner.get(self.next) {
+            Some(entry) if entry.seq <= committed => Some(Ready {
+                seq: entry.seq,
+                frame: entry.frame.clone(),
+                end: entry.end,
+            }),
+            _ => {
+                inner.waiters.register(self.slot, waker);
+                None
+            }
+        };
+        Look {
+            fell_out,
+            lag,
+            next,
+        }
+    }
+
+    /// The topic's presence frame, if it changed since the last one delivered.
+    pub(crate) fn presence(&mut self) -> Option<Encoded> {
+        if !self.presence_changed() {
+            return None;
+        }
+        let inner = self.log.lock();
+        let (version, frame) = inner.presence()?;
+        self.presence_seen = *version;
+        Some(frame.clone())
+    }
+
+    /// Whether the topic's presence frame changed since the last one delivered.
+    pub(crate) fn presence_changed(&self) -> bool {
+        self.log.presence_version.load(Ordering::Acquire) != self.presence_seen
+    }
+
+    /// Events and bytes published after subscribing that this subscriber has not received.
+    fn lag(&self, inner: &TopicInner) -> (u64, u64) {
+        let events = inner.tail().saturating_sub(self.next.max(self.live_from));
+        let bytes = inner
+            .total_bytes()
+            .saturating_sub(self.next_offset.max(self.live_from_offset));
+        (events, bytes)
+    }
+
+    /// Moves past the entry just delivered, which ended at `end`. Returns whether it was
+    /// a replayed one (published before subscribing).
+    pub(crate) const fn advance(&mut self, end: u64) -> bool {
+        let replayed = self.next < self.live_from;
+        self.next += 1;
+        self.next_offset = end;
+        replayed
+    }
+}
+
+/// What [`Cursor::take`] found.
+#[derive(Debug)]
+pub(crate) enum Take {
+    Frame { frame: Encoded, replayed: bool },
+    Lagged,
+    Empty,
+}
+
+/// What [`Cursor::look`] found.
+#[derive(Debug)]
+pub(crate) struct Look {
+    pub(crate) fell_out: bool,
+    pub(crate) lag: (u64, u64),
+    pub(crate) next: Option<Ready>,
+}
+
+/// A topic's next committed entry.
+#[derive(Debug)]
+pub(crate) struct Ready {
+    pub(crate) seq: u64,
+    pub(crate) frame: Encoded,
+    pub(crate) end: u64,
+}
