@@ -6,49 +6,27 @@ use std::fmt::Write as _;
 
 use super::summary::Summary;
 use crate::peer::Peer;
-use crate::results::{IdleRun, ReconnectRun, SlowRun, StreamRun};
-
-/// A saved run of one peer.
-pub trait PeerRun {
-    /// The peer that ran.
-    fn peer(&self) -> Peer;
-}
-
-impl PeerRun for StreamRun {
-    fn peer(&self) -> Peer {
-        self.peer
-    }
-}
-
-impl PeerRun for IdleRun {
-    fn peer(&self) -> Peer {
-        self.peer
-    }
-}
-
-impl PeerRun for ReconnectRun {
-    fn peer(&self) -> Peer {
-        self.peer
-    }
-}
-
-impl PeerRun for SlowRun {
-    fn peer(&self) -> Peer {
-        self.peer
-    }
-}
 
 /// The runs of one benchmark, looked up by peer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Runs<'r, R> {
     all: &'r [R],
+    peer_of: fn(&R) -> Peer,
 }
 
-impl<'r, R: PeerRun> Runs<'r, R> {
-    /// Wraps `all`.
+impl<R> Clone for Runs<'_, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for Runs<'_, R> {}
+
+impl<'r, R> Runs<'r, R> {
+    /// `all`, each run of the peer `peer_of` says.
     #[must_use]
-    pub const fn new(all: &'r [R]) -> Self {
-        Self { all }
+    pub const fn new(all: &'r [R], peer_of: fn(&R) -> Peer) -> Self {
+        Self { all, peer_of }
     }
 
     /// The peers that ran, in report order.
@@ -56,13 +34,14 @@ impl<'r, R: PeerRun> Runs<'r, R> {
     pub fn peers(&self) -> Vec<Peer> {
         Peer::ALL
             .into_iter()
-            .filter(|p| self.all.iter().any(|r| r.peer() == *p))
+            .filter(|p| self.all.iter().any(|r| (self.peer_of)(r) == *p))
             .collect()
     }
 
     /// `peer`'s runs.
     pub fn of(&self, peer: Peer) -> impl Iterator<Item = &'r R> {
-        self.all.iter().filter(move |r| r.peer() == peer)
+        let peer_of = self.peer_of;
+        self.all.iter().filter(move |r| peer_of(r) == peer)
     }
 
     /// Median, minimum and maximum of `metric` over `peer`'s runs.
@@ -186,7 +165,8 @@ type Cell<'a, R> = Box<dyn Fn(&Runs<'_, R>, Peer) -> String + 'a>;
 type TargetsOf<'a, R> = Box<dyn Fn(&Runs<'_, R>, Peer) -> Vec<Target> + 'a>;
 
 /// A Markdown table: one row per peer that ran, a column per [`Table::column`] (or one of
-/// its shorthands); per peer, the [`Target`]s of [`Table::targets`].
+/// its shorthands: [`Table::value`], [`Table::ratio`]); per peer,
+/// the [`Target`]s of [`Table::targets`].
 pub struct Table<'a, R> {
     runs: Runs<'a, R>,
     headers: Vec<String>,
@@ -202,12 +182,12 @@ impl<R> std::fmt::Debug for Table<'_, R> {
     }
 }
 
-impl<'a, R: PeerRun> Table<'a, R> {
+impl<'a, R> Table<'a, R> {
     /// A table of `runs` with only the `peer` column.
     #[must_use]
-    pub fn new(runs: &'a [R]) -> Self {
+    pub fn new(runs: Runs<'a, R>) -> Self {
         Self {
-            runs: Runs::new(runs),
+            runs,
             headers: Vec::new(),
             cells: Vec::new(),
             targets: Vec::new(),
@@ -239,44 +219,15 @@ impl<'a, R: PeerRun> Table<'a, R> {
         })
     }
 
-    /// The peer's median of `metric` over `reference`'s.
-    #[must_use]
-    pub fn versus(
-        self,
-        header: impl Into<String>,
-        reference: Peer,
-        metric: impl Fn(&R) -> Option<f64> + 'a,
-    ) -> Self {
-        self.column(header, move |runs, peer| {
-            show_ratio(runs.ratio(peer, reference, &metric))
-        })
-    }
-
-    /// `reference`'s median of `metric` over the peer's (for costs: how many times
-    /// cheaper the peer is).
-    #[must_use]
-    pub fn per(
-        self,
-        header: impl Into<String>,
-        reference: Peer,
-        metric: impl Fn(&R) -> Option<f64> + 'a,
-    ) -> Self {
-        self.column(header, move |runs, peer| {
-            show_ratio(runs.ratio(reference, peer, &metric))
-        })
-    }
-
-    /// The peer's median of `numerator` over its median of `denominator`.
+    /// A ratio shown as `1.23×`: `of(runs, peer)`, e.g. from [`Runs::ratio`] or
+    /// [`Runs::ratio_within`].
     #[must_use]
     pub fn ratio(
         self,
         header: impl Into<String>,
-        numerator: impl Fn(&R) -> Option<f64> + 'a,
-        denominator: impl Fn(&R) -> Option<f64> + 'a,
+        of: impl Fn(&Runs<'_, R>, Peer) -> Option<f64> + 'a,
     ) -> Self {
-        self.column(header, move |runs, peer| {
-            show_ratio(runs.ratio_within(peer, &numerator, &denominator))
-        })
+        self.column(header, move |runs, peer| show_ratio(of(runs, peer)))
     }
 
     /// Target lines for each peer in the table (none for a peer they do not concern).
@@ -308,6 +259,7 @@ impl<'a, R: PeerRun> Table<'a, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::results::IdleRun;
 
     fn run(peer: Peer, rep: usize, subscribers: usize) -> IdleRun {
         IdleRun {
@@ -330,11 +282,17 @@ mod tests {
         let bytes = |r: &IdleRun| r.hub_bytes.map(|b| b as f64);
         let mut md = String::new();
         let mut targets = Vec::new();
-        Table::new(&runs)
+        Table::new(Runs::new(&runs, |r| r.peer))
             .value("bytes", Format::digits(0).then(" B"), bytes)
-            .versus("× raw", Peer::Raw, bytes)
-            .per("raw ÷", Peer::Raw, bytes)
-            .ratio("self", bytes, bytes)
+            .ratio("× raw", move |runs, peer| {
+                runs.ratio(peer, Peer::Raw, bytes)
+            })
+            .ratio("raw ÷", move |runs, peer| {
+                runs.ratio(Peer::Raw, peer, bytes)
+            })
+            .ratio("self", move |runs, peer| {
+                runs.ratio_within(peer, bytes, bytes)
+            })
             .column("reps", |runs, peer| runs.of(peer).count().to_string())
             .targets(|runs, peer| {
                 Target::at_most(
@@ -366,7 +324,7 @@ mod tests {
         let runs = [run(Peer::Hyper, 0, 0)];
         assert_eq!(Format::scaled(100.0, 1).then(" %").show(None), "– %");
         assert_eq!(show_ratio(None), "–");
-        let runs = Runs::new(&runs);
+        let runs = Runs::new(&runs, |r| r.peer);
         assert_eq!(runs.ratio(Peer::Hyper, Peer::Hyper, |_| Some(0.0)), None);
         assert_eq!(runs.summary(Peer::Raw, |_| Some(1.0)), None);
     }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::chart::Bars;
 use super::summary::{Summary, format_number};
-use super::table::{Format, PeerRun, Runs, Table, Target};
+use super::table::{Format, Runs, Table, Target};
 use crate::peer::Peer;
 use crate::proto::Percentiles;
 use crate::results::{IdleRun, LatencyPoint, ReconnectRun, Results, SlowRun, StreamRun};
@@ -100,7 +100,7 @@ fn count(n: usize) -> String {
 }
 
 /// The values of `summary(peer)` for each peer of `runs`, a chart row each.
-fn chart_rows<R: PeerRun>(
+fn chart_rows<R>(
     runs: &Runs<'_, R>,
     values: impl Fn(Peer) -> Vec<Option<Summary>>,
 ) -> Vec<(String, Vec<Option<Summary>>)> {
@@ -110,8 +110,9 @@ fn chart_rows<R: PeerRun>(
         .collect()
 }
 
-fn fanout(out: &mut Rendered, runs: &[StreamRun], targets: &mut Vec<Target>) {
-    let subscribers = count(runs.iter().map(|r| r.subscribers).max().unwrap_or(0));
+fn fanout(out: &mut Rendered, all: &[StreamRun], targets: &mut Vec<Target>) {
+    let runs = Runs::new(all, |r| r.peer);
+    let subscribers = count(all.iter().map(|r| r.subscribers).max().unwrap_or(0));
     let sat = |r: &StreamRun| r.saturation().map(|s| s.delivered);
     let cpu = |i: usize| move |r: &StreamRun| r.fanout.get(i).map(|f| f.cpu_us);
     let md = &mut out.markdown;
@@ -128,17 +129,18 @@ fn fanout(out: &mut Rendered, runs: &[StreamRun], targets: &mut Vec<Target>) {
     );
     Table::new(runs)
         .value("deliveries/s at saturation", Format::digits(0), sat)
-        .versus("× axum-sse", Peer::AxumSse, sat)
-        .versus("× raw", Peer::Raw, sat)
+        .ratio("× axum-sse", move |runs, p| {
+            runs.ratio(p, Peer::AxumSse, sat)
+        })
+        .ratio("× raw", move |runs, p| runs.ratio(p, Peer::Raw, sat))
         .value(
             "server CPU µs/delivery at saturation",
             Format::digits(2),
             cpu(0),
         )
-        .per(
+        .ratio(
             "deliveries per CPU-second ÷ axum-sse",
-            Peer::AxumSse,
-            cpu(0),
+            move |runs, peer| runs.ratio(Peer::AxumSse, peer, cpu(0)),
         )
         .value("at 25 %", Format::digits(2), cpu(1))
         .value("at 80 %", Format::digits(2), cpu(3))
@@ -183,7 +185,6 @@ fn fanout(out: &mut Rendered, runs: &[StreamRun], targets: &mut Vec<Target>) {
         })
         .render(md, targets);
     let _ = writeln!(md, "![fan-out throughput](docs/bench/fanout.svg)\n");
-    let runs = Runs::new(runs);
     out.charts.push((
         "fanout.svg".into(),
         Bars {
@@ -196,13 +197,14 @@ fn fanout(out: &mut Rendered, runs: &[StreamRun], targets: &mut Vec<Target>) {
     ));
 }
 
-fn latency(out: &mut Rendered, runs: &[StreamRun], targets: &mut Vec<Target>) {
-    let rates: Vec<(f64, u64)> = runs
+fn latency(out: &mut Rendered, all: &[StreamRun], targets: &mut Vec<Target>) {
+    let runs = Runs::new(all, |r| r.peer);
+    let rates: Vec<(f64, u64)> = all
         .iter()
         .max_by_key(|r| r.latency.len())
         .map(|r| r.latency.iter().map(|l| (l.rate, l.events)).collect())
         .unwrap_or_default();
-    let subscribers = count(runs.iter().map(|r| r.subscribers).max().unwrap_or(0));
+    let subscribers = count(all.iter().map(|r| r.subscribers).max().unwrap_or(0));
     let md = &mut out.markdown;
     let _ = writeln!(
         md,
@@ -231,7 +233,9 @@ fn latency(out: &mut Rendered, runs: &[StreamRun], targets: &mut Vec<Target>) {
                 at(i, |l| l.last_subscriber.p50),
             )
             .value("last subscriber, worst event", ms, worst_last)
-            .versus("p99 × axum-sse", Peer::AxumSse, p99)
+            .ratio("p99 × axum-sse", move |runs, p| {
+                runs.ratio(p, Peer::AxumSse, p99)
+            })
             .value(
                 "delivered",
                 Format::scaled(100.0, 1).then(" %"),
@@ -263,7 +267,6 @@ fn latency(out: &mut Rendered, runs: &[StreamRun], targets: &mut Vec<Target>) {
     };
     let _ = writeln!(md, "![latency percentiles](docs/bench/latency.svg)\n");
     let percentiles: [fn(&Percentiles) -> f64; 4] = [|l| l.p50, |l| l.p99, |l| l.p999, |l| l.max];
-    let runs = Runs::new(runs);
     out.charts.push((
         "latency.svg".into(),
         Bars {
@@ -284,8 +287,9 @@ fn latency(out: &mut Rendered, runs: &[StreamRun], targets: &mut Vec<Target>) {
     ));
 }
 
-fn idle(out: &mut Rendered, runs: &[IdleRun], targets: &mut Vec<Target>) {
-    let sizes: Vec<usize> = runs
+fn idle(out: &mut Rendered, all: &[IdleRun], targets: &mut Vec<Target>) {
+    let runs = Runs::new(all, |r| r.peer);
+    let sizes: Vec<usize> = all
         .iter()
         .max_by_key(|r| r.points.len())
         .map(|r| r.points.iter().map(|p| p.conns).collect())
@@ -326,7 +330,6 @@ fn idle(out: &mut Rendered, runs: &[IdleRun], targets: &mut Vec<Target>) {
     rss_table.render(md, targets);
     let Some(&size) = sizes.get(at) else { return };
     let _ = writeln!(md, "![memory per stream](docs/bench/memory.svg)\n");
-    let runs = Runs::new(runs);
     out.charts.push((
         "memory.svg".into(),
         Bars {
@@ -382,13 +385,14 @@ fn idle_targets(runs: &Runs<'_, IdleRun>, ours: Peer, at: usize, size: usize) ->
     targets
 }
 
-fn reconnect(md: &mut String, runs: &[ReconnectRun], targets: &mut Vec<Target>) {
-    let modes: Vec<String> = runs
+fn reconnect(md: &mut String, all: &[ReconnectRun], targets: &mut Vec<Target>) {
+    let runs = Runs::new(all, |r| r.peer);
+    let modes: Vec<String> = all
         .iter()
         .max_by_key(|r| r.waves.len())
         .map(|r| r.waves.iter().map(|w| w.mode.clone()).collect())
         .unwrap_or_default();
-    let clients = runs.iter().map(|r| r.clients).max().unwrap_or(0);
+    let clients = all.iter().map(|r| r.clients).max().unwrap_or(0);
     let _ = writeln!(
         md,
         "### Reconnect storm, {} clients\n\n\
@@ -418,7 +422,9 @@ fn reconnect(md: &mut String, runs: &[ReconnectRun], targets: &mut Vec<Target>) 
         table = table.value(mode.as_str(), Format::digits(0), wave(mode));
     }
     table
-        .ratio("K=10 ÷ plain", wave("K=10"), wave("plain"))
+        .ratio("K=10 ÷ plain", move |runs, peer| {
+            runs.ratio_within(peer, wave("K=10"), wave("plain"))
+        })
         .column("failed connections", |runs, peer| {
             let failed: usize = runs.of(peer).flat_map(|r| &r.waves).map(|w| w.failed).sum();
             failed.to_string()
@@ -445,8 +451,9 @@ fn reconnect(md: &mut String, runs: &[ReconnectRun], targets: &mut Vec<Target>) 
         .render(md, targets);
 }
 
-fn slow(md: &mut String, runs: &[SlowRun], targets: &mut Vec<Target>) {
-    let Some(first) = runs.first() else { return };
+fn slow(md: &mut String, all: &[SlowRun], targets: &mut Vec<Target>) {
+    let runs = Runs::new(all, |r| r.peer);
+    let Some(first) = all.first() else { return };
     let _ = writeln!(
         md,
         "### Slow consumers: {} of {} subscribers stop reading\n\n\
