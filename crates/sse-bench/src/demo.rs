@@ -11,12 +11,13 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use sse_conformance::http1::{Part, ResponseReader};
 use sse_core::{Decoder, Frame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::http::{BodyReader, parse_head, request};
+use crate::http::request;
 use crate::net::{connect, source_for};
 use crate::sys::proc_usage;
 
@@ -452,55 +453,45 @@ impl Subscriber {
             .await
             .map_err(|e| format!("write: {e}"))?;
         let mut buf = vec![0u8; 4096];
-        let mut head_buf = Vec::new();
-        let (head, rest) = loop {
-            let n = stream
-                .read(&mut buf)
-                .await
-                .map_err(|e| format!("read: {e}"))?;
-            if n == 0 {
-                return Err("closed before the response head".into());
-            }
-            head_buf.extend_from_slice(&buf[..n]);
-            if let Some(head) = parse_head(&head_buf).map_err(|e| e.to_string())? {
-                let rest = head_buf[head.len..].to_vec();
-                break (head, rest);
-            }
-        };
-        drop(permit);
-        let event_stream = head
-            .content_type
-            .as_deref()
-            .is_some_and(|t| t.starts_with("text/event-stream"));
-        if head.status != 200 || !event_stream {
-            return Err(format!(
-                "GET {} answered {} {:?}",
-                self.path, head.status, head.content_type
-            ));
-        }
-        self.seen.borrow_mut().ok = true;
-        self.opened.notify_waiters();
-
-        let mut body: BodyReader = head.body;
+        let mut reader = ResponseReader::new();
         let mut decoder = Decoder::new();
-        let mut feed = |bytes: &[u8], body: &mut BodyReader| -> Result<(), String> {
-            body.feed(bytes, &mut |b| decoder.push(b))
-                .map_err(|e| e.to_string())?;
-            while let Some(frame) = decoder.next_frame() {
-                self.frame(&frame);
-            }
-            Ok(())
-        };
-        feed(&rest, &mut body)?;
+        let mut permit = Some(permit);
         loop {
             let n = stream
                 .read(&mut buf)
                 .await
                 .map_err(|e| format!("read: {e}"))?;
-            if n == 0 {
+            if n == 0 && permit.is_some() {
+                return Err("closed before the response head".into());
+            }
+            let (mut head, mut ended) = (None, n == 0);
+            reader
+                .feed(&buf[..n], &mut |part| match part {
+                    Part::Head(h) => head = Some(h),
+                    Part::Body(bytes) => decoder.push(bytes),
+                    Part::End => ended = true,
+                })
+                .map_err(|e| e.to_string())?;
+            if let Some(head) = head {
+                permit = None;
+                let content_type = head.first("content-type");
+                if head.status != 200
+                    || !content_type.is_some_and(|t| t.starts_with("text/event-stream"))
+                {
+                    return Err(format!(
+                        "GET {} answered {} {content_type:?}",
+                        self.path, head.status
+                    ));
+                }
+                self.seen.borrow_mut().ok = true;
+                self.opened.notify_waiters();
+            }
+            while let Some(frame) = decoder.next_frame() {
+                self.frame(&frame);
+            }
+            if ended {
                 return Err("the server ended the stream".into());
             }
-            feed(&buf[..n], &mut body)?;
         }
     }
 

@@ -32,7 +32,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// The whole suite (about 15 minutes); writes BENCHMARKS.md and docs/bench/*.svg.
+    /// The whole suite (about 11 minutes); writes BENCHMARKS.md and docs/bench/*.svg.
     All(SuiteArgs),
     /// Every peer through every benchmark once with 100 connections (seconds); fails when
     /// a peer does not work, never because it is slow.

@@ -5,10 +5,10 @@ use std::io::ErrorKind;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 
+use sse_conformance::http1::ResponseReader;
 use tokio::io::AsyncWriteExt;
 
 use super::Shared;
-use crate::http::{BodyReader, parse_head};
 use crate::net::connect;
 use crate::scan::Scanner;
 
@@ -91,8 +91,7 @@ pub(super) async fn run(
         return failed(&shared, &conn);
     }
 
-    let mut head_buf: Vec<u8> = Vec::new();
-    let mut body: Option<BodyReader> = None;
+    let mut reader = ResponseReader::new();
     let mut permit = Some(permit);
     loop {
         if conn.slow && shared.stop_reading.get() {
@@ -107,34 +106,16 @@ pub(super) async fn run(
                 let mut buf = buf.borrow_mut();
                 match stream.try_read(&mut buf) {
                     Ok(0) => Err(()),
-                    Ok(n) => {
-                        let bytes = &buf[..n];
-                        if let Some(reader) = body.as_mut() {
-                            shared.body(&conn, reader, bytes)
-                        } else {
-                            head_buf.extend_from_slice(bytes);
-                            match parse_head(&head_buf) {
-                                Ok(None) => Ok(true),
-                                Ok(Some(head)) if head.status == 200 => {
-                                    let mut reader = head.body;
-                                    shared.opened(&conn);
-                                    let rest = head_buf.split_off(head.len);
-                                    let result = shared.body(&conn, &mut reader, &rest);
-                                    body = Some(reader);
-                                    head_buf = Vec::new();
-                                    result
-                                }
-                                _ => Err(()),
-                            }
-                        }
-                    }
+                    Ok(n) => shared
+                        .received(&conn, &mut reader, &buf[..n])
+                        .map(|()| true),
                     Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(false),
                     Err(_) => Err(()),
                 }
             });
             match outcome {
                 Ok(true) => {
-                    if body.is_some() {
+                    if conn.open.get() {
                         permit = None;
                     }
                     if conn.slow && shared.stop_reading.get() {

@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use sse_conformance::http1::{Part, ResponseReader};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
@@ -17,7 +18,6 @@ use tokio::task::JoinHandle;
 pub use record::Record;
 
 use self::conn::Conn;
-use crate::http::BodyReader;
 use crate::net::source_for;
 use crate::proto::{ClientCommand, ClientReply, LoadReport};
 
@@ -46,11 +46,6 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    fn opened(&self, conn: &Conn) {
-        conn.open.set(true);
-        self.check_caught_up(conn);
-    }
-
     fn check_caught_up(&self, conn: &Conn) {
         if conn.caught_up.get() || !conn.open.get() {
             return;
@@ -63,8 +58,9 @@ impl Shared {
         }
     }
 
-    /// Body bytes of `conn`: `Err` when the body ended or broke.
-    fn body(&self, conn: &Conn, reader: &mut BodyReader, bytes: &[u8]) -> Result<bool, ()> {
+    /// Bytes `conn` received, read by its `reader`: `Err` when the response is not a
+    /// 200, breaks HTTP/1.1, or its body ended.
+    fn received(&self, conn: &Conn, reader: &mut ResponseReader, bytes: &[u8]) -> Result<(), ()> {
         let now = crate::payload::now_ns();
         let mut scanner = conn.scanner.borrow_mut();
         let mut record = self.record.borrow_mut();
@@ -77,13 +73,18 @@ impl Shared {
                     .set(Some(conn.last_seq.get().map_or(seq, |s| s.max(seq))));
             }
         };
+        let mut ok = true;
         reader
-            .feed(bytes, &mut |b| scanner.feed(b, &mut on_event))
+            .feed(bytes, &mut |part| match part {
+                Part::Head(head) if head.status == 200 => conn.open.set(true),
+                Part::Head(_) | Part::End => ok = false,
+                Part::Body(body) => scanner.feed(body, &mut on_event),
+            })
             .map_err(|_| ())?;
         drop(record);
         drop(scanner);
         self.check_caught_up(conn);
-        if reader.is_done() { Err(()) } else { Ok(true) }
+        if ok { Ok(()) } else { Err(()) }
     }
 }
 

@@ -56,7 +56,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The full suite, sized for a 2-CPU machine and about a quarter of an hour.
+    /// The full suite, sized for a 2-CPU machine and about 11 minutes.
     #[must_use]
     pub fn full() -> Self {
         Self {

@@ -31,7 +31,7 @@ pub fn replace_section(document: &str, generated: &str) -> String {
 ///
 /// # Errors
 ///
-/// When a file cannot be read or written.
+/// When a file cannot be read or written, or a chart cannot be drawn.
 pub fn write_all(root: &Path, rendered: &Rendered) -> io::Result<()> {
     let path = root.join("BENCHMARKS.md");
     let current = match std::fs::read_to_string(&path) {
@@ -42,7 +42,8 @@ pub fn write_all(root: &Path, rendered: &Rendered) -> io::Result<()> {
     std::fs::write(&path, replace_section(&current, &rendered.markdown))?;
     let charts = root.join("docs").join("bench");
     std::fs::create_dir_all(&charts)?;
-    for (name, svg) in &rendered.charts {
+    for (name, chart) in &rendered.charts {
+        let svg = chart.render().map_err(io::Error::other)?;
         std::fs::write(charts.join(name), svg)?;
     }
     Ok(())

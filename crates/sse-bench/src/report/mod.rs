@@ -1,9 +1,10 @@
 //! Turning [`Results`](crate::results::Results) into `BENCHMARKS.md` tables and SVG
 //! charts.
 
+pub mod chart;
 mod document;
 mod summary;
-pub mod svg;
+pub mod table;
 mod tables;
 
 use std::process::Command;

@@ -1,4 +1,6 @@
-//! One request, one response, on a fresh connection (`Connection: close`).
+//! One-shot requests for `/publish` and `/stats`: one request, one response, on a fresh
+//! connection (`Connection: close`), read with the conformance suite's I/O-free
+//! [`ResponseReader`].
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -7,7 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::http::parse_head;
+use sse_conformance::http1::{Part, ResponseReader};
 
 /// A response: status and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,51 +77,32 @@ async fn exchange(
         .await
         .map_err(|e| fail("write", &e))?;
 
-    let mut buf = Vec::with_capacity(4096);
+    let mut reader = ResponseReader::new();
     let mut chunk = [0u8; 8192];
-    let head = loop {
+    let (mut status, mut body, mut ended, mut too_big) = (None, Vec::new(), false, false);
+    while !ended {
         let n = stream
             .read(&mut chunk)
             .await
             .map_err(|e| fail("read", &e))?;
+        let mut on = |part: Part<'_>| match part {
+            Part::Head(head) => status = Some(head.status),
+            Part::Body(b) if body.len() + b.len() > MAX_BODY => too_big = true,
+            Part::Body(b) => body.extend_from_slice(b),
+            Part::End => ended = true,
+        };
         if n == 0 {
-            return Err(fail("read", &"connection closed before the response head"));
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(head) = parse_head(&buf).map_err(|e| fail("response", &e))? {
-            break head;
-        }
-    };
-    let mut reader = head.body.clone();
-    let mut body = Vec::new();
-    let mut too_big = false;
-    let mut sink = |b: &[u8]| {
-        if body.len() + b.len() > MAX_BODY {
-            too_big = true;
-        } else {
-            body.extend_from_slice(b);
-        }
-    };
-    reader
-        .feed(&buf[head.len..], &mut sink)
-        .map_err(|e| fail("body", &e))?;
-    while !reader.is_done() {
-        let n = stream
-            .read(&mut chunk)
-            .await
-            .map_err(|e| fail("read", &e))?;
-        if n == 0 {
+            reader.finish(&mut on).map_err(|e| fail("response", &e))?;
             break;
         }
         reader
-            .feed(&chunk[..n], &mut sink)
-            .map_err(|e| fail("body", &e))?;
+            .feed(&chunk[..n], &mut on)
+            .map_err(|e| fail("response", &e))?;
     }
     if too_big {
         return Err(fail("body", &"over 16 MiB"));
     }
-    Ok(Reply {
-        status: head.status,
-        body,
-    })
+    let status =
+        status.ok_or_else(|| fail("read", &"connection closed before the response head"))?;
+    Ok(Reply { status, body })
 }
