@@ -162,6 +162,16 @@ impl HubBuilder {
         self
     }
 
+    /// How many topics get a `topic` label value of their own in the hub's metrics
+    /// (feature `metrics`; default [`DEFAULT_METRICS_TOPICS`](crate::observe::DEFAULT_METRICS_TOPICS)):
+    /// the first topics made get one, the others are counted together under
+    /// [`OTHER_TOPICS`](crate::observe::OTHER_TOPICS), so that clients making topics
+    /// cannot grow the set of series without bound. 0 counts every topic together.
+    pub const fn metrics_topics(mut self, topics: usize) -> Self {
+        self.config.metrics_topics = topics;
+        self
+    }
+
     /// The backplane that orders events and carries them between processes (default: a
     /// new [`MemoryBackplane`]).
     pub fn backplane(mut self, backplane: impl Backplane) -> Self {

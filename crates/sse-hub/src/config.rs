@@ -49,6 +49,7 @@ pub(crate) struct Config {
     pub(crate) max_lifetime: Option<Duration>,
     pub(crate) lifetime_retry: RangeInclusive<Duration>,
     pub(crate) presence: Option<PresenceHook>,
+    pub(crate) metrics_topics: usize,
 }
 
 impl Default for Config {
@@ -66,6 +67,7 @@ impl Default for Config {
             max_lifetime: None,
             lifetime_retry: Duration::from_millis(250)..=Duration::from_millis(1000),
             presence: None,
+            metrics_topics: crate::observe::DEFAULT_METRICS_TOPICS,
         }
     }
 }

@@ -70,10 +70,13 @@ impl Hub {
     }
 
     fn send(&self, envelope: Envelope) -> Publishing {
-        if self.state.is_closed() {
-            return Publishing::ready(Err(PublishError::Closed));
-        }
-        self.backplane.publish(envelope)
+        let timer = self.state.metrics.publish_timer();
+        let publishing = if self.state.is_closed() {
+            Publishing::ready(Err(PublishError::Closed))
+        } else {
+            self.backplane.publish(envelope)
+        };
+        timer.finish(publishing)
     }
 
     /// Subscribes to live events of `topics` (any iterable of topics or references to
@@ -167,6 +170,9 @@ impl Hub {
     /// with [`PublishError::Closed`]; new subscriptions are returned already ended.
     /// Calling it again does nothing more.
     pub fn shutdown(&self) {
+        if !self.state.is_closed() {
+            crate::observe::shutdown(self.total_subscribers());
+        }
         self.state.shutdown();
     }
 

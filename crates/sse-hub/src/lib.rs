@@ -134,6 +134,7 @@ mod id;
 mod inbox;
 mod jitter;
 mod memory;
+pub mod observe;
 mod presence;
 mod resume;
 mod state;

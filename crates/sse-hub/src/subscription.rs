@@ -12,6 +12,7 @@ use sse_core::Encoded;
 use tokio::time::{Instant, Sleep};
 
 use crate::jitter::Rng;
+use crate::observe::{SubscriptionSpan, Tally};
 use crate::resume::Asked;
 use crate::state::{Cursor, Joined, Ready, State, Take};
 use crate::{EventId, Start, SubscribeError, Topic};
@@ -90,6 +91,8 @@ pub struct Subscription {
     state: Stage,
     end: Option<End>,
     joined: bool,
+    tally: Tally,
+    span: SubscriptionSpan,
 }
 
 impl Subscription {
@@ -128,6 +131,7 @@ impl Subscription {
         else {
             return Ok(Self::closed(state.clone(), rng, number));
         };
+        let span = SubscriptionSpan::open(number, &names, asked, start);
         let deadline = state
             .config
             .max_lifetime
@@ -144,6 +148,8 @@ impl Subscription {
             state: Stage::Open,
             end: None,
             joined: true,
+            tally: Tally::default(),
+            span,
         })
     }
 
@@ -161,6 +167,8 @@ impl Subscription {
             state: Stage::Done,
             end: Some(End::Shutdown),
             joined: false,
+            tally: Tally::default(),
+            span: SubscriptionSpan::open(number, &[], Asked::Nothing, Start::Closed),
         }
     }
 
@@ -200,6 +208,8 @@ impl Subscription {
     /// Ends the stream: it leaves its topics now and yields `frame` (if any) last.
     fn close(&mut self, end: End) {
         self.leave();
+        self.shared.metrics.ended(end);
+        self.span.ended(end);
         let frame = match end {
             End::Shutdown => self
                 .shared
@@ -226,6 +236,7 @@ impl Subscription {
     }
 
     fn leave(&mut self) {
+        self.tally.flush(&self.shared.metrics);
         if std::mem::replace(&mut self.joined, false) {
             self.shared.leave(&self.cursors);
             self.sleep = None;
@@ -258,7 +269,9 @@ impl Subscription {
         self.cursors.iter_mut().find_map(Cursor::presence)
     }
 
-    fn delivered(&self, replayed: bool) {
+    fn delivered(&mut self, frame: &Encoded, replayed: bool) {
+        self.tally
+            .delivered(frame.len(), replayed, &self.shared.metrics);
         let counters = &self.shared.counters;
         counters.delivered.add(self.number, 1);
         if replayed {
@@ -273,7 +286,7 @@ impl Subscription {
         };
         match cursor.take(&self.shared.config, waker) {
             Take::Frame { frame, replayed } => {
-                self.delivered(replayed);
+                self.delivered(&frame, replayed);
                 Next::Frame(frame)
             }
             Take::Lagged => Next::Lagged,
@@ -313,7 +326,7 @@ impl Subscription {
             };
         };
         let replayed = self.cursors[index].advance(next.end);
-        self.delivered(replayed);
+        self.delivered(&next.frame, replayed);
         Next::Frame(next.frame)
     }
 }
@@ -362,6 +375,7 @@ impl Stream for Subscription {
                         || this.cursors.iter().any(Cursor::presence_changed)
                         || this.expired(Some(cx.waker()));
                     if !changed {
+                        this.tally.flush(&this.shared.metrics);
                         return Poll::Pending;
                     }
                 }
@@ -385,6 +399,10 @@ impl FusedStream for Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
+        if self.joined {
+            self.shared.metrics.disconnected();
+            self.span.disconnected();
+        }
         self.leave();
     }
 }

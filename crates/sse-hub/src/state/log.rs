@@ -14,6 +14,7 @@ use sse_core::Encoded;
 
 use super::waiters::{Waiters, WakeBatch};
 use crate::config::Config;
+use crate::observe::TopicMetrics;
 use crate::{EventId, Topic};
 
 /// One published event.
@@ -60,10 +61,11 @@ pub(super) struct TopicInner {
     pub(super) waiters: Waiters,
     pub(super) subscribers: usize,
     presence: Option<(u64, Encoded)>,
+    pub(super) metrics: TopicMetrics,
 }
 
 impl TopicLog {
-    pub(super) fn new(name: Topic, floor: Option<EventId>) -> Self {
+    pub(super) fn new(name: Topic, floor: Option<EventId>, metrics: TopicMetrics) -> Self {
         Self {
             name,
             inner: Mutex::new(TopicInner {
@@ -76,6 +78,7 @@ impl TopicLog {
                 waiters: Waiters::default(),
                 subscribers: 0,
                 presence: None,
+                metrics,
             }),
             subscribers: AtomicUsize::new(0),
             published: AtomicU64::new(0),
@@ -117,6 +120,7 @@ impl TopicLog {
             inner.subscribers -= 1;
         }
         self.subscribers.store(inner.subscribers, Ordering::Relaxed);
+        inner.metrics.subscriber(joined);
     }
 }
 
@@ -178,6 +182,7 @@ impl TopicInner {
             self.head += 1;
             self.floor = Some(old.id);
         }
+        self.metrics.appended(self.ring.len(), self.bytes);
     }
 
     /// The entry at index `index`, if it is still held.
@@ -229,7 +234,7 @@ mod tests {
 
     #[test]
     fn keeps_the_newest_within_the_count_limit() {
-        let log = TopicLog::new(Topic::from_static("t"), None);
+        let log = TopicLog::new(Topic::from_static("t"), None, TopicMetrics::default());
         let mut inner = log.lock();
         let limits = limits(3, usize::MAX);
         for n in 1..=5 {
@@ -246,7 +251,7 @@ mod tests {
 
     #[test]
     fn keeps_the_newest_within_the_byte_limit_but_always_one() {
-        let log = TopicLog::new(Topic::from_static("t"), None);
+        let log = TopicLog::new(Topic::from_static("t"), None, TopicMetrics::default());
         let mut inner = log.lock();
         let one = frame(1, 90).len();
         let limits = limits(100, one * 2);

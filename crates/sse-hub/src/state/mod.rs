@@ -19,6 +19,7 @@ pub(crate) use cursor::{Cursor, Ready, Take};
 
 use crate::config::Config;
 use crate::jitter::Rng;
+use crate::observe::HubMetrics;
 use crate::presence::PresenceKind;
 use crate::resume::{self, Asked, Held, Plan};
 use crate::stats::{Counters, TopicStats};
@@ -36,6 +37,7 @@ pub(crate) struct State {
     committed: AtomicU64,
     closed: AtomicBool,
     pub(crate) counters: Counters,
+    pub(crate) metrics: HubMetrics,
     next_subscriber: AtomicU64,
     seed: u64,
 }
@@ -64,6 +66,7 @@ pub(crate) struct Joined {
 impl State {
     pub(crate) fn new(config: Config) -> Self {
         Self {
+            metrics: HubMetrics::new(config.metrics_topics),
             config,
             topics: Mutex::default(),
             committed: AtomicU64::new(0),
@@ -114,7 +117,7 @@ impl State {
             }
             let limit = self.config.max_topics;
             let log = topics
-                .topic(topic, &[], limit)
+                .topic(topic, &[], limit, &self.metrics)
                 .ok_or(PublishError::TooManyTopics { limit })?;
             let id = next_id();
             if let Some(last) = topics.last_id
@@ -159,7 +162,7 @@ impl State {
             let max_topics = self.config.max_topics;
             let logs = names
                 .iter()
-                .map(|name| topics.topic(name, names, max_topics))
+                .map(|name| topics.topic(name, names, max_topics, &self.metrics))
                 .collect::<Option<Vec<_>>>()
                 .ok_or(SubscribeError::TooManyTopics { limit: max_topics })?;
             let mut inners: Vec<_> = logs.iter().map(|log| log.lock()).collect();
@@ -198,6 +201,7 @@ impl State {
         if matches!(start, Start::Reset { .. }) {
             self.counters.resets.fetch_add(1, Ordering::Relaxed);
         }
+        self.metrics.opened(&start);
         for log in changed {
             log.wake_all();
         }
@@ -222,6 +226,7 @@ impl State {
             }
         }
         self.counters.subscribers.fetch_sub(1, Ordering::Relaxed);
+        self.metrics.left();
     }
 
     /// Runs the presence hook for a change about to happen (a join) or just made (a
@@ -291,7 +296,13 @@ impl State {
 impl Topics {
     /// The topic's log, created if needed (forgetting an idle topic not in `keep` when
     /// the hub is full). `None` when the hub is full of topics with subscribers.
-    fn topic(&mut self, name: &Topic, keep: &[Topic], max: usize) -> Option<Arc<TopicLog>> {
+    fn topic(
+        &mut self,
+        name: &Topic,
+        keep: &[Topic],
+        max: usize,
+        metrics: &HubMetrics,
+    ) -> Option<Arc<TopicLog>> {
         if let Some(log) = self.logs.get(name) {
             return Some(log.clone());
         }
@@ -300,7 +311,11 @@ impl Topics {
         }
         // A topic made again after being forgotten must not look complete: its floor
         // is the newest forgotten id.
-        let log = Arc::new(TopicLog::new(name.clone(), self.forgotten));
+        let log = Arc::new(TopicLog::new(
+            name.clone(),
+            self.forgotten,
+            metrics.topic(name),
+        ));
         self.logs.insert(name.clone(), log.clone());
         Some(log)
     }
