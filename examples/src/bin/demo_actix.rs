@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use sse_actix::{LastEventId, Sse, SseCors};
-use sse_examples::demo::{Demo, JsonAnswer, PAGE};
+use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, render_metrics};
 
 fn json(answer: JsonAnswer) -> HttpResponse {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -40,6 +40,12 @@ async fn stats(demo: web::Data<Demo>) -> HttpResponse {
     json(demo.stats())
 }
 
+async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(METRICS_CONTENT_TYPE)
+        .body(render_metrics())
+}
+
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
@@ -50,6 +56,7 @@ async fn healthz() -> HttpResponse {
 async fn main() -> std::io::Result<()> {
     let demo = Demo::from_args();
     demo.spawn_clock();
+    demo.spawn_stats();
     let data = web::Data::new(demo.clone());
     let cors = demo.cors();
     let server = HttpServer::new(move || {
@@ -64,6 +71,7 @@ async fn main() -> std::io::Result<()> {
             .route("/publish", web::post().to(publish))
             .route("/stats", web::get().to(stats))
             .route("/healthz", web::get().to(healthz))
+            .route("/metrics", web::get().to(metrics))
     })
     .disable_signals()
     .backlog(4096)

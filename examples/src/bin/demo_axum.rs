@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use sse_axum::{LastEventId, Sse, SseCorsLayer};
-use sse_examples::demo::{Demo, JsonAnswer, PAGE};
+use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, render_metrics};
 
 fn json(answer: JsonAnswer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -40,6 +40,7 @@ async fn publish(State(demo): State<Demo>, body: Body) -> Response {
 async fn main() -> std::io::Result<()> {
     let demo = Demo::from_args();
     demo.spawn_clock();
+    demo.spawn_stats();
     let app = Router::new()
         .route("/", get(|| async { Html(PAGE) }))
         .route("/events", get(events).layer(SseCorsLayer::new(demo.cors())))
@@ -49,6 +50,15 @@ async fn main() -> std::io::Result<()> {
             get(|State(demo): State<Demo>| async move { json(demo.stats()) }),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/metrics",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
+                    render_metrics(),
+                )
+            }),
+        )
         .with_state(demo.clone());
     let listener = tokio::net::TcpListener::bind(demo.config().addr).await?;
     println!("demo-axum on http://{}/", listener.local_addr()?);

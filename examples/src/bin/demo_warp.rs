@@ -2,7 +2,7 @@
 
 use std::convert::Infallible;
 
-use sse_examples::demo::{Demo, JsonAnswer, PAGE};
+use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, render_metrics};
 use sse_warp::{LastEventId, Sse, cors, last_event_id};
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
@@ -29,6 +29,7 @@ async fn publish(
 async fn main() -> std::io::Result<()> {
     let demo = Demo::from_args();
     demo.spawn_clock();
+    demo.spawn_stats();
 
     // Paths first, methods second: an unknown path is then 404 everywhere, and a known
     // path with the wrong method 405 (warp ranks a method rejection above "not found").
@@ -59,7 +60,15 @@ async fn main() -> std::io::Result<()> {
         .and(with_demo(demo.clone()))
         .map(|demo: Demo| json(demo.stats()));
     let healthz = warp::path!("healthz").and(warp::get()).map(|| "ok");
-    let routes = page.or(events).or(publish).or(stats).or(healthz);
+    let metrics = warp::path!("metrics")
+        .and(warp::get())
+        .map(|| warp::reply::with_header(render_metrics(), "content-type", METRICS_CONTENT_TYPE));
+    let routes = page
+        .or(events)
+        .or(publish)
+        .or(stats)
+        .or(healthz)
+        .or(metrics);
 
     let listener = tokio::net::TcpListener::bind(demo.config().addr).await?;
     println!("demo-warp on http://{}/", listener.local_addr()?);

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::demo::LogFormat;
+
 /// The flags of `demo-axum`, `demo-actix` and `demo-warp`.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -39,6 +41,10 @@ pub struct Config {
     /// On SIGINT/SIGTERM, time allowed for streams to end before exit.
     #[arg(long, value_name = "N", default_value_t = 5000)]
     pub shutdown_grace_ms: u64,
+
+    /// Logs on stderr, filtered by RUST_LOG (default `info`): `pretty` or `json`.
+    #[arg(long, value_name = "F", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
 }
 
 impl Config {

@@ -5,17 +5,23 @@
 mod body;
 mod config;
 mod error;
+mod logging;
+mod metrics;
 mod page;
 mod publish;
 mod service;
 mod signal;
+mod stats_topic;
 mod topics;
 
 pub use body::read_limited;
 pub use config::Config;
 pub use error::{ApiError, JsonAnswer};
+pub use logging::{LogFormat, init_logging};
+pub use metrics::{METRICS_CONTENT_TYPE, install_recorder, render as render_metrics};
 pub use page::PAGE;
 pub use publish::{MAX_PUBLISH_BODY, PublishRequest};
 pub use service::{CHAT_TOPIC, CLOCK_TOPIC, Demo, MAX_TOPICS, StartError};
 pub use signal::shutdown_signal;
+pub use stats_topic::{STATS_TOPIC, spawn_stats};
 pub use topics::parse_topics;

@@ -66,6 +66,8 @@ impl Demo {
             .and_then(CorsPolicy::allow_credentials)
             .map_err(StartError::Cors)?
             .max_age(Duration::from_secs(600));
+        // Before the hub: it registers its series with the recorder when it is built.
+        crate::demo::install_recorder();
         let hub = Hub::builder()
             .history(config.history)
             .max_topics(MAX_TOPICS)
@@ -92,6 +94,7 @@ impl Demo {
     pub fn from_args() -> Self {
         use clap::Parser;
         let config = Config::parse();
+        crate::demo::init_logging(config.log_format);
         Self::new(config).unwrap_or_else(|e| {
             eprintln!("error: {e}");
             std::process::exit(2);
@@ -230,6 +233,12 @@ impl Demo {
                 }
             }
         });
+    }
+
+    /// Starts the `stats` topic (about once a second while someone follows it). Must be
+    /// called inside a tokio runtime.
+    pub fn spawn_stats(&self) {
+        crate::demo::spawn_stats(self.hub.clone(), self.stopping.clone());
     }
 
     /// Ends every stream (each after a jittered `retry:` hint) and stops the clock.
