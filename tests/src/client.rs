@@ -1,13 +1,15 @@
 //! A raw HTTP/1.1 client for the tests (this suite's and the demo's contract suite):
-//! writes requests byte for byte (bodies with `content-length` or chunked), parses the
-//! status line, headers and chunked transfer-encoding itself, keeps every byte it
-//! received, and reads with deadlines so that a hung server fails a test instead of
-//! hanging it.
+//! writes requests byte for byte (bodies with `content-length` or chunked), reads
+//! responses with the I/O-free [`ResponseReader`], keeps every byte it received, and
+//! reads with deadlines so that a hung server fails a test instead of hanging it.
 
+use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::http1::{Head, Http1Error, Part, ResponseReader};
 
 /// Why a request or a read gave no result.
 #[derive(Debug)]
@@ -35,6 +37,12 @@ impl std::fmt::Display for HttpError {
 
 impl std::error::Error for HttpError {}
 
+impl From<Http1Error> for HttpError {
+    fn from(error: Http1Error) -> Self {
+        Self::Malformed(error.to_string())
+    }
+}
+
 /// A response: status, headers and (for a whole response) the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -45,6 +53,16 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The body, de-chunked (empty after [`Conn::read_head`] alone).
     pub body: Vec<u8>,
+}
+
+impl From<Head> for Response {
+    fn from(head: Head) -> Self {
+        Self {
+            status: head.status,
+            headers: head.headers,
+            body: Vec::new(),
+        }
+    }
 }
 
 impl Response {
@@ -149,12 +167,20 @@ impl Response {
     }
 }
 
-/// One piece of a chunked body.
+/// The next piece of a response body, as it arrived (framing removed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Chunk {
-    /// A data chunk.
+    /// Body bytes.
     Data(Vec<u8>),
-    /// The terminating zero-length chunk (and the blank line after any trailers).
+    /// The end of the body (for a chunked body: the terminating chunk and trailers).
+    End,
+}
+
+/// A [`Part`] kept until a read asks for it.
+#[derive(Debug)]
+enum Owned {
+    Head(Head),
+    Body(Vec<u8>),
     End,
 }
 
@@ -162,10 +188,13 @@ pub enum Chunk {
 #[derive(Debug)]
 pub struct Conn {
     stream: TcpStream,
-    /// Received and not parsed yet.
-    buf: Vec<u8>,
+    reader: ResponseReader,
+    /// Parsed and not read yet.
+    parts: VecDeque<Owned>,
     /// Every byte received.
     raw: Vec<u8>,
+    /// The server closed the connection.
+    closed: bool,
 }
 
 impl Conn {
@@ -196,8 +225,10 @@ impl Conn {
         stream.set_nodelay(true)?;
         Ok(Self {
             stream,
-            buf: Vec::new(),
+            reader: ResponseReader::new(),
+            parts: VecDeque::new(),
             raw: Vec::new(),
+            closed: false,
         })
     }
 
@@ -285,7 +316,13 @@ impl Conn {
         let _ = self.stream.shutdown(Shutdown::Both);
     }
 
+    /// Reads from the socket once (waiting until `deadline`) and parses what came.
+    /// [`HttpError::Closed`] when the server closed the connection and that completed
+    /// nothing (a close inside a response included).
     fn fill(&mut self, deadline: Instant) -> Result<(), HttpError> {
+        if self.closed {
+            return Err(HttpError::Closed);
+        }
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(HttpError::Timeout);
@@ -294,12 +331,27 @@ impl Conn {
             .set_read_timeout(Some(remaining))
             .map_err(HttpError::Io)?;
         let mut chunk = [0u8; 64 * 1024];
-        match self.stream.read(&mut chunk) {
-            Ok(0) => Err(HttpError::Closed),
+        let read = self.stream.read(&mut chunk);
+        let before = self.parts.len();
+        let parts = &mut self.parts;
+        let mut keep = |part: Part<'_>| {
+            parts.push_back(match part {
+                Part::Head(head) => Owned::Head(head),
+                Part::Body(bytes) => Owned::Body(bytes.to_vec()),
+                Part::End => Owned::End,
+            });
+        };
+        match read {
+            Ok(0) => {
+                self.closed = true;
+                match self.reader.finish(&mut keep) {
+                    Ok(()) if self.parts.len() > before => Ok(()),
+                    _ => Err(HttpError::Closed),
+                }
+            }
             Ok(n) => {
-                self.buf.extend_from_slice(&chunk[..n]);
                 self.raw.extend_from_slice(&chunk[..n]);
-                Ok(())
+                Ok(self.reader.feed(&chunk[..n], &mut keep)?)
             }
             Err(e)
                 if matches!(
@@ -315,31 +367,21 @@ impl Conn {
                     io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted
                 ) =>
             {
+                self.closed = true;
                 Err(HttpError::Closed)
             }
             Err(e) => Err(HttpError::Io(e)),
         }
     }
 
-    /// Takes the bytes up to and including the first `delimiter`, reading more until
-    /// `deadline` as needed (searching only what is new).
-    fn take_through(&mut self, delimiter: &[u8], deadline: Instant) -> Result<Vec<u8>, HttpError> {
-        let mut searched = 0;
+    /// The next parsed part, reading until `deadline` as needed.
+    fn next_part(&mut self, deadline: Instant) -> Result<Owned, HttpError> {
         loop {
-            if let Some(at) = find(&self.buf[searched..], delimiter) {
-                let end = searched + at + delimiter.len();
-                return Ok(self.buf.drain(..end).collect());
+            if let Some(part) = self.parts.pop_front() {
+                return Ok(part);
             }
-            searched = self.buf.len().saturating_sub(delimiter.len());
             self.fill(deadline)?;
         }
-    }
-
-    fn take_exact(&mut self, n: usize, deadline: Instant) -> Result<Vec<u8>, HttpError> {
-        while self.buf.len() < n {
-            self.fill(deadline)?;
-        }
-        Ok(self.buf.drain(..n).collect())
     }
 
     /// Reads the status line and headers (the body stays unread and empty).
@@ -348,94 +390,44 @@ impl Conn {
     ///
     /// [`HttpError`] when they do not arrive in time or are malformed.
     pub fn read_head(&mut self, timeout: Duration) -> Result<Response, HttpError> {
-        let deadline = Instant::now() + timeout;
-        let bytes = self.take_through(b"\r\n\r\n", deadline)?;
-        let text = String::from_utf8_lossy(&bytes[..bytes.len() - 4]).into_owned();
-        let mut lines = text.split("\r\n");
-        let status_line = lines.next().unwrap_or_default();
-        let mut parts = status_line.splitn(3, ' ');
-        let (Some("HTTP/1.1"), Some(code)) = (parts.next(), parts.next()) else {
-            return Err(HttpError::Malformed(format!("status line {status_line:?}")));
-        };
-        let status = code
-            .parse()
-            .map_err(|_| HttpError::Malformed(format!("status line {status_line:?}")))?;
-        let mut headers = Vec::new();
-        for line in lines {
-            let Some((name, value)) = line.split_once(':') else {
-                return Err(HttpError::Malformed(format!("header line {line:?}")));
-            };
-            headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+        match self.next_part(Instant::now() + timeout)? {
+            Owned::Head(head) => Ok(head.into()),
+            Owned::Body(_) | Owned::End => Err(HttpError::Malformed(
+                "body where a response head was expected".into(),
+            )),
         }
-        Ok(Response {
-            status,
-            headers,
-            body: Vec::new(),
-        })
     }
 
-    /// Reads the next chunk of a chunked body.
+    /// Reads the next piece of the body whose head was read.
     ///
     /// # Errors
     ///
-    /// [`HttpError`] when it does not arrive in time, the connection closes first, or
-    /// the framing is wrong.
+    /// [`HttpError`] when nothing arrives in time, the connection closes first, or the
+    /// framing is wrong.
     pub fn read_chunk(&mut self, timeout: Duration) -> Result<Chunk, HttpError> {
-        let deadline = Instant::now() + timeout;
-        let line = self.take_through(b"\r\n", deadline)?;
-        let size_text = String::from_utf8_lossy(&line[..line.len() - 2]).into_owned();
-        let size_text = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16)
-            .map_err(|_| HttpError::Malformed(format!("chunk size {size_text:?}")))?;
-        if size == 0 {
-            // Trailers (none expected), then the blank line.
-            loop {
-                if self.take_through(b"\r\n", deadline)? == b"\r\n" {
-                    return Ok(Chunk::End);
-                }
-            }
+        match self.next_part(Instant::now() + timeout)? {
+            Owned::Body(bytes) => Ok(Chunk::Data(bytes)),
+            Owned::End => Ok(Chunk::End),
+            Owned::Head(_) => Err(HttpError::Malformed(
+                "a response head where body was expected".into(),
+            )),
         }
-        let mut data = self.take_exact(size + 2, deadline)?;
-        if !data.ends_with(b"\r\n") {
-            return Err(HttpError::Malformed("chunk not followed by CRLF".into()));
-        }
-        data.truncate(size);
-        Ok(Chunk::Data(data))
     }
 
-    /// Reads a whole body after `head`: chunked up to the terminating chunk,
-    /// `content-length` bytes, nothing for a status without a body, or else until the
-    /// server closes.
+    /// Reads the rest of the body whose head was read (chunked, `content-length`,
+    /// none for a status without a body, or else until the server closes).
     ///
     /// # Errors
     ///
-    /// [`HttpError`] as the reads that make it up, or for a malformed `content-length`.
-    pub fn read_body(&mut self, head: &Response, timeout: Duration) -> Result<Vec<u8>, HttpError> {
+    /// [`HttpError`] as [`Conn::read_chunk`].
+    pub fn read_body(&mut self, timeout: Duration) -> Result<Vec<u8>, HttpError> {
         let deadline = Instant::now() + timeout;
-        if head.has_token("transfer-encoding", "chunked") {
-            let mut body = Vec::new();
-            loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match self.read_chunk(left)? {
-                    Chunk::Data(data) => body.extend_from_slice(&data),
-                    Chunk::End => return Ok(body),
-                }
-            }
-        }
-        if let Some(length) = head.header("content-length") {
-            let length = length
-                .parse()
-                .map_err(|_| HttpError::Malformed(format!("content-length {length:?}")))?;
-            return self.take_exact(length, deadline);
-        }
-        if head.status == 204 || head.status == 304 || (100..200).contains(&head.status) {
-            return Ok(Vec::new());
-        }
+        let mut body = Vec::new();
         loop {
-            match self.fill(deadline) {
-                Ok(()) => {}
-                Err(HttpError::Closed) => return Ok(std::mem::take(&mut self.buf)),
-                Err(e) => return Err(e),
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.read_chunk(left)? {
+                Chunk::Data(data) => body.extend_from_slice(&data),
+                Chunk::End => return Ok(body),
             }
         }
     }
@@ -446,28 +438,10 @@ impl Conn {
     ///
     /// [`HttpError`] as [`Conn::read_head`] and [`Conn::read_body`].
     pub fn read_response(&mut self, timeout: Duration) -> Result<Response, HttpError> {
-        let mut response = self.read_head(timeout)?;
-        response.body = self.read_body(&response, timeout)?;
-        Ok(response)
-    }
-
-    /// Waits for the server to close the connection, failing if any byte arrives first.
-    ///
-    /// # Errors
-    ///
-    /// [`HttpError::Timeout`] when it stays open, [`HttpError::Malformed`] when bytes
-    /// arrive.
-    pub fn expect_closed(&mut self, timeout: Duration) -> Result<(), HttpError> {
         let deadline = Instant::now() + timeout;
-        let before = self.buf.len();
-        match self.fill(deadline) {
-            Err(HttpError::Closed) if self.buf.len() == before => Ok(()),
-            Ok(()) => Err(HttpError::Malformed(format!(
-                "bytes after the expected end: {:?}",
-                String::from_utf8_lossy(&self.buf[before..])
-            ))),
-            Err(e) => Err(e),
-        }
+        let mut response = self.read_head(timeout)?;
+        response.body = self.read_body(deadline.saturating_duration_since(Instant::now()))?;
+        Ok(response)
     }
 }
 
@@ -492,97 +466,4 @@ pub fn try_request(
     let response = conn.read_response(timeout)?;
     conn.close();
     Ok(response)
-}
-
-/// An event-stream body over a chunked response: yields whole frames (through the blank
-/// line) however the chunks fall, decompressing gzip when the response says so.
-#[derive(Debug)]
-pub struct EventReader {
-    /// The connection.
-    pub conn: Conn,
-    decoded: Vec<u8>,
-    gzip: Option<flate2::write::GzDecoder<Vec<u8>>>,
-}
-
-impl EventReader {
-    /// Reads a body sent with `content-encoding` (`None`, `identity` or `gzip`).
-    ///
-    /// # Errors
-    ///
-    /// [`HttpError::Malformed`] for another encoding.
-    pub fn new(conn: Conn, content_encoding: Option<&str>) -> Result<Self, HttpError> {
-        let gzip = match content_encoding {
-            None | Some("identity") => None,
-            Some("gzip") => Some(flate2::write::GzDecoder::new(Vec::new())),
-            Some(other) => return Err(HttpError::Malformed(format!("content-encoding {other}"))),
-        };
-        Ok(Self {
-            conn,
-            decoded: Vec::new(),
-            gzip,
-        })
-    }
-
-    /// The next frame: the bytes through the next blank line (`\n\n`).
-    ///
-    /// # Errors
-    ///
-    /// [`HttpError`] when no whole frame arrives in time, or the body ends first
-    /// ([`HttpError::Closed`] then also covers a clean end).
-    pub fn next_frame(&mut self, timeout: Duration) -> Result<Vec<u8>, HttpError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(at) = find(&self.decoded, b"\n\n") {
-                return Ok(self.decoded.drain(..at + 2).collect());
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.conn.read_chunk(left)? {
-                Chunk::Data(data) => self.push(&data)?,
-                Chunk::End => return Err(HttpError::Closed),
-            }
-        }
-    }
-
-    /// The next chunk of the body, which must be the terminating one.
-    ///
-    /// # Errors
-    ///
-    /// [`HttpError`] when something else arrives or nothing in time.
-    pub fn expect_end(&mut self, timeout: Duration) -> Result<(), HttpError> {
-        match self.conn.read_chunk(timeout)? {
-            Chunk::End if self.decoded.is_empty() => Ok(()),
-            Chunk::End => Err(HttpError::Malformed(format!(
-                "body ended inside a frame: {:?}",
-                String::from_utf8_lossy(&self.decoded)
-            ))),
-            Chunk::Data(data) => {
-                self.push(&data)?;
-                if self.decoded.is_empty() {
-                    // Compressed framing bytes only (a gzip trailer): the end comes next.
-                    self.expect_end(timeout)
-                } else {
-                    Err(HttpError::Malformed(format!(
-                        "more data instead of the end: {:?}",
-                        String::from_utf8_lossy(&self.decoded)
-                    )))
-                }
-            }
-        }
-    }
-
-    fn push(&mut self, data: &[u8]) -> Result<(), HttpError> {
-        match &mut self.gzip {
-            None => self.decoded.extend_from_slice(data),
-            Some(gzip) => {
-                gzip.write_all(data).map_err(HttpError::Io)?;
-                gzip.flush().map_err(HttpError::Io)?;
-                self.decoded.append(gzip.get_mut());
-            }
-        }
-        Ok(())
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }

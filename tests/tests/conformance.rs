@@ -1,15 +1,18 @@
 //! The conformance suite: every case is written once, below, and runs as its own
 //! `#[test]` against each framework (`axum::case`, `actix::case`, `warp::case`), over a
 //! real TCP socket to a server on `127.0.0.1:0`, read by the raw client of
-//! `sse_conformance::client`.
+//! `sse_conformance::client`; event streams are decoded by `sse_core::Decoder` and
+//! checked byte for byte too.
 //!
 //! Timing: reads have a generous liveness deadline ([`LIVE`]); the keep-alive cases
-//! use short real intervals and compare gaps with bounds far from the failure they
-//! detect.
+//! use short real intervals and exact lower bounds (a keep-alive cannot be sent before
+//! its interval has passed since an instant the test took before the server could
+//! start the timer).
 
 use std::time::{Duration, Instant};
 
-use sse_conformance::client::{Chunk, Conn, EventReader, HttpError, Response};
+use sse_conformance::client::{self, Conn, HttpError, Response};
+use sse_conformance::events::EventReader;
 use sse_conformance::feed::{FeedHandle, FeedOptions};
 use sse_conformance::fixture::{ALLOWED_ORIGIN, FIXED_EXPECTED, KEEP_ALIVE_TEXT, fixed_frames};
 use sse_conformance::{Framework, Server};
@@ -32,13 +35,60 @@ fn get(server: &Server, target: &str, headers: &[(&str, &[u8])]) -> (Conn, Respo
     (conn, head)
 }
 
+/// An open event stream and how much of its body the case has checked.
+struct Stream {
+    reader: EventReader,
+    /// Body bytes already matched by [`Stream::expect`].
+    matched: usize,
+}
+
+impl Stream {
+    fn new(reader: EventReader) -> Self {
+        Self { reader, matched: 0 }
+    }
+
+    /// Reads the next frame(s), which must decode like `expected` and arrive as exactly
+    /// its bytes (`what` names it).
+    fn expect(&mut self, expected: &[u8], what: &str) {
+        for want in decode_all(expected) {
+            let got = self
+                .reader
+                .next(LIVE)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(got, Some(want), "{what}");
+        }
+        let body = self.reader.body();
+        let end = self.matched + expected.len();
+        assert!(
+            body.get(self.matched..end) == Some(expected),
+            "{what}: the bytes {:?}, expected {:?}",
+            text(&body[self.matched..]),
+            text(expected)
+        );
+        self.matched = end;
+    }
+
+    /// The body must end cleanly (terminating chunk) right after what was matched.
+    fn expect_end(&mut self) {
+        match self.reader.next(LIVE) {
+            Ok(None) => {}
+            other => panic!("expected the end of the body, got {other:?}"),
+        }
+        assert_eq!(
+            text(&self.reader.body()[self.matched..]),
+            "",
+            "bytes after the last expected frame"
+        );
+    }
+}
+
 /// Opens `/live` on a fresh feed.
-fn live(server: &Server, options: FeedOptions) -> (FeedHandle, EventReader, Response) {
+fn live(server: &Server, options: FeedOptions) -> (FeedHandle, Stream) {
     let feed = server.scenario.feeds.push(options);
     let (conn, head) = get(server, "/live", &[]);
     assert_eq!(head.status, 200);
     let reader = EventReader::new(conn, None).expect("identity body");
-    (feed, reader, head)
+    (feed, Stream::new(reader))
 }
 
 /// Feed options with keep-alive comments after `interval` of silence.
@@ -47,14 +97,6 @@ fn keep_alive_every(interval: Duration) -> FeedOptions {
         keep_alive: Some(interval),
         ..FeedOptions::default()
     }
-}
-
-/// Reads the next frame, which must be `expected` byte for byte (`what` names it).
-fn assert_next(reader: &mut EventReader, expected: &[u8], what: &str) {
-    let got = reader
-        .next_frame(LIVE)
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert_eq!(got, expected, "{what}: {:?}", text(&got));
 }
 
 fn event(data: &str) -> Event {
@@ -111,7 +153,8 @@ fn headers_exact(framework: &Framework) {
 fn body_bytes_exact(framework: &Framework) {
     let server = start(framework);
     let (mut conn, head) = get(&server, "/fixed", &[]);
-    let body = conn.read_body(&head, LIVE).expect("the whole body");
+    assert_eq!(head.status, 200);
+    let body = conn.read_body(LIVE).expect("the whole body");
     let expected: Vec<u8> = fixed_frames()
         .expect("fixture")
         .iter()
@@ -136,17 +179,17 @@ fn body_bytes_exact(framework: &Framework) {
 // ---------------------------------------------------------------------------------------
 // Keep-alive
 
-/// With no events, keep-alive comments arrive one interval apart.
+/// With no events, keep-alive comments arrive one interval apart: the n-th no sooner
+/// than n intervals after the request was sent (the server's timer cannot start
+/// earlier, and restarts only when a keep-alive is sent).
 fn keep_alive_cadence(framework: &Framework) {
     let server = start(framework);
-    let (_feed, mut reader, _) = live(&server, keep_alive_every(INTERVAL));
-    let mut last = Instant::now();
-    for n in 0..3 {
-        assert_next(&mut reader, &keep_alive_frame(), &format!("keep-alive {n}"));
-        let gap = last.elapsed();
-        last = Instant::now();
-        // A keep-alive never comes early (the bound leaves room for delivery jitter).
-        assert!(gap >= INTERVAL * 3 / 4, "keep-alive {n} after {gap:?}");
+    let requested = Instant::now();
+    let (_feed, mut stream) = live(&server, keep_alive_every(INTERVAL));
+    for n in 1..=3 {
+        stream.expect(&keep_alive_frame(), &format!("keep-alive {n}"));
+        let at = requested.elapsed();
+        assert!(at >= INTERVAL * n, "keep-alive {n} after {at:?}, early");
     }
 }
 
@@ -154,19 +197,16 @@ fn keep_alive_cadence(framework: &Framework) {
 /// not at the old schedule (which would be half an interval after it here).
 fn keep_alive_resets_after_event(framework: &Framework) {
     let server = start(framework);
-    let (feed, mut reader, _) = live(&server, keep_alive_every(INTERVAL));
-    assert_next(&mut reader, &keep_alive_frame(), "first keep-alive");
+    let (feed, mut stream) = live(&server, keep_alive_every(INTERVAL));
+    stream.expect(&keep_alive_frame(), "first keep-alive");
     std::thread::sleep(INTERVAL / 2);
     let tick = event("tick");
+    let sent = Instant::now();
     feed.send(tick.clone());
-    assert_next(&mut reader, &frame(&tick), "the event");
-    let after_event = Instant::now();
-    assert_next(&mut reader, &keep_alive_frame(), "next keep-alive");
-    let gap = after_event.elapsed();
-    assert!(
-        gap >= INTERVAL * 3 / 4,
-        "keep-alive {gap:?} after the event"
-    );
+    stream.expect(&frame(&tick), "the event");
+    stream.expect(&keep_alive_frame(), "next keep-alive");
+    let gap = sent.elapsed();
+    assert!(gap >= INTERVAL, "keep-alive {gap:?} after the event, early");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -176,22 +216,19 @@ fn keep_alive_resets_after_event(framework: &Framework) {
 /// stays usable for the next request.
 fn stream_end_closes_cleanly(framework: &Framework) {
     let server = start(framework);
-    let (mut feed, mut reader, _) = live(&server, FeedOptions::default());
+    let (mut feed, mut stream) = live(&server, FeedOptions::default());
     let last = event("last");
     feed.send(last.clone());
     feed.end();
-    assert_next(&mut reader, &frame(&last), "the event");
-    reader.expect_end(LIVE).expect("the terminating chunk");
-    assert!(reader.conn.raw().ends_with(b"0\r\n\r\n"));
-    let mut conn = reader.conn;
+    stream.expect(&frame(&last), "the event");
+    stream.expect_end();
+    assert!(stream.reader.conn.raw().ends_with(b"0\r\n\r\n"));
+    let mut conn = stream.reader.conn;
     conn.send("GET", "/last-event-id", &[], None)
         .expect("second request");
     let head = conn.read_head(LIVE).expect("second response");
     assert_eq!(head.status, 200);
-    assert_eq!(
-        text(&conn.read_body(&head, LIVE).expect("body")),
-        "data: None\n\n"
-    );
+    assert_eq!(text(&conn.read_body(LIVE).expect("body")), "data: None\n\n");
 }
 
 /// `OnError::Abort` (the default): the connection closes without the terminating
@@ -200,16 +237,16 @@ fn stream_end_closes_cleanly(framework: &Framework) {
 /// the last id it saw. Here the event is read before the error is raised.)
 fn error_aborts_without_terminating_chunk(framework: &Framework) {
     let server = start(framework);
-    let (feed, mut reader, _) = live(&server, FeedOptions::default());
+    let (feed, mut stream) = live(&server, FeedOptions::default());
     let before = event("before");
     feed.send(before.clone());
-    assert_next(&mut reader, &frame(&before), "the event");
+    stream.expect(&frame(&before), "the event");
     feed.fail();
-    match reader.conn.read_chunk(LIVE) {
+    match stream.reader.next(LIVE) {
         Err(HttpError::Closed) => {}
         other => panic!("expected the connection to close, got {other:?}"),
     }
-    assert!(!reader.conn.raw().ends_with(b"0\r\n\r\n"));
+    assert!(!stream.reader.conn.raw().ends_with(b"0\r\n\r\n"));
 }
 
 /// `OnError::Close`: the body ends cleanly right after the events before the error.
@@ -219,13 +256,13 @@ fn error_close_ends_cleanly(framework: &Framework) {
         on_error: OnError::Close,
         ..FeedOptions::default()
     };
-    let (feed, mut reader, _) = live(&server, options);
+    let (feed, mut stream) = live(&server, options);
     let before = event("before");
     feed.send(before.clone());
     feed.fail();
     feed.send(event("never"));
-    assert_next(&mut reader, &frame(&before), "the event");
-    reader.expect_end(LIVE).expect("the terminating chunk");
+    stream.expect(&frame(&before), "the event");
+    stream.expect_end();
 }
 
 /// `OnError::CloseWith`: the given frame, then a clean end.
@@ -239,13 +276,13 @@ fn error_close_with_sends_final_frame(framework: &Framework) {
         on_error: OnError::CloseWith(last.encode()),
         ..FeedOptions::default()
     };
-    let (feed, mut reader, _) = live(&server, options);
+    let (feed, mut stream) = live(&server, options);
     let before = event("before");
     feed.send(before.clone());
     feed.fail();
-    assert_next(&mut reader, &frame(&before), "the event");
-    assert_next(&mut reader, &frame(&last), "the final frame");
-    reader.expect_end(LIVE).expect("the terminating chunk");
+    stream.expect(&frame(&before), "the event");
+    stream.expect(&frame(&last), "the final frame");
+    stream.expect_end();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -254,7 +291,7 @@ fn error_close_with_sends_final_frame(framework: &Framework) {
 fn extracted(server: &Server, target: &str, headers: &[(&str, &[u8])]) -> String {
     let (mut conn, head) = get(server, target, headers);
     assert_eq!(head.status, 200, "{target}");
-    let body = text(&conn.read_body(&head, LIVE).expect("body"));
+    let body = text(&conn.read_body(LIVE).expect("body"));
     body.strip_prefix("data: ")
         .and_then(|b| b.strip_suffix("\n\n"))
         .unwrap_or_else(|| panic!("one event, got {body:?}"))
@@ -342,10 +379,7 @@ fn cors_allowed_origin(framework: &Framework) {
         head.all("vary")
     );
     assert_eq!(head.header("content-type"), Some("text/event-stream"));
-    assert_eq!(
-        text(&conn.read_body(&head, LIVE).expect("body")),
-        "data: cors\n\n"
-    );
+    assert_eq!(text(&conn.read_body(LIVE).expect("body")), "data: cors\n\n");
 }
 
 /// An unlisted origin gets no CORS header at all (only `Vary: Origin`).
@@ -404,7 +438,7 @@ fn cors_preflight_rejected(framework: &Framework) {
     assert_eq!(head.status, 403);
     assert_eq!(head.header("content-type"), Some("application/json"));
     assert!(head.access_control().is_empty(), "{:?}", head.headers);
-    let body = conn.read_body(&head, LIVE).expect("body");
+    let body = conn.read_body(LIVE).expect("body");
     let json: serde_json::Value = serde_json::from_slice(&body).expect("a JSON body");
     assert!(json["error"].is_string(), "{json}");
 }
@@ -426,55 +460,76 @@ fn compression_passes_events_promptly(framework: &Framework) {
         "{:?}",
         head.headers
     );
-    let mut reader = EventReader::new(conn, encoding).expect("a known encoding");
+    let mut stream = Stream::new(EventReader::new(conn, encoding).expect("a known encoding"));
     for n in 0..3 {
         let e = event(&format!("event {n}"));
         feed.send(e.clone());
-        assert_next(&mut reader, &frame(&e), "the event, at once");
+        stream.expect(&frame(&e), "the event, at once");
     }
     feed.end();
-    reader.expect_end(LIVE).expect("the terminating chunk");
+    stream.expect_end();
 }
 
-/// A client that goes away makes the server drop the event stream (the source's drop
-/// guard fires) within a few keep-alive intervals.
+/// While its client reads, the stream lives (an event sent after a keep-alive still
+/// arrives); a client that goes away makes the server drop the event stream (the
+/// source's drop guard fires) within a few keep-alive intervals.
 fn client_disconnect_drops_stream(framework: &Framework) {
     let server = start(framework);
     let interval = Duration::from_millis(200);
-    let (feed, mut reader, _) = live(&server, keep_alive_every(interval));
-    assert_next(&mut reader, &keep_alive_frame(), "a keep-alive");
-    assert!(
-        !feed.dropped_within(Duration::ZERO),
-        "dropped while the client was there"
-    );
-    reader.conn.close();
+    let (feed, mut stream) = live(&server, keep_alive_every(interval));
+    stream.expect(&keep_alive_frame(), "a keep-alive");
+    let still = event("still there");
+    feed.send(still.clone());
+    stream.expect(&frame(&still), "an event while the client reads");
+    stream.reader.conn.close();
     assert!(
         feed.dropped_within(interval * 15),
         "the stream outlived its client"
     );
 }
 
-/// Graceful shutdown alone waits on an open stream; cancelling the shutdown token ends
-/// the stream cleanly (terminating chunk) and the server's graceful shutdown returns.
+/// Graceful shutdown alone waits on an open stream: once the server has stopped
+/// accepting connections, the stream still delivers and the server has not returned.
+/// Cancelling the shutdown token ends the stream cleanly (terminating chunk) and the
+/// server's graceful shutdown returns.
 fn shutdown_ends_streams(framework: &Framework) {
     let mut server = start(framework);
-    let (feed, mut reader, _) = live(&server, FeedOptions::default());
+    let (feed, mut stream) = live(&server, FeedOptions::default());
     let first = event("first");
     feed.send(first.clone());
-    assert_next(&mut reader, &frame(&first), "the event");
+    stream.expect(&frame(&first), "the event");
+    let _ = server.stop_without_token(Duration::ZERO);
+    wait_until_not_serving(&server);
+    let during = event("during the graceful shutdown");
+    feed.send(during.clone());
+    stream.expect(
+        &frame(&during),
+        "an event after the server stopped accepting",
+    );
     assert!(
-        !server.stop_without_token(Duration::from_millis(500)),
-        "graceful shutdown should wait on the open stream"
+        !server.finished_within(Duration::ZERO),
+        "graceful shutdown returned while a stream was open"
     );
     server.scenario.shutdown.cancel();
-    match reader.conn.read_chunk(LIVE) {
-        Ok(Chunk::End) => {}
-        other => panic!("expected the terminating chunk, got {other:?}"),
-    }
+    stream.expect_end();
     assert!(
         server.finished_within(Duration::from_secs(10)),
         "graceful shutdown did not return"
     );
+}
+
+/// Waits (up to [`LIVE`]) until a new request to `server` gets no answer: its graceful
+/// shutdown has begun.
+fn wait_until_not_serving(server: &Server) {
+    let deadline = Instant::now() + LIVE;
+    let probe = Duration::from_millis(500);
+    while client::try_request(server.addr, "GET", "/last-event-id", &[], None, probe).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "still serving new requests {LIVE:?} after the graceful shutdown began"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 // ---------------------------------------------------------------------------------------

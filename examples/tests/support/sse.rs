@@ -1,10 +1,12 @@
-//! An event-stream subscription over the raw client, decoded by `sse_core::Decoder`.
+//! An event-stream subscription: the conformance suite's `EventReader` (the raw client
+//! and `sse_core::Decoder`) with the failures of a contract case turned into panics.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use sse_conformance::client::{Chunk, Conn, HttpError, Response};
-use sse_core::{Decoder, Frame, Message};
+use sse_conformance::client::{Conn, HttpError, Response};
+use sse_conformance::events::EventReader;
+use sse_core::{Frame, Message};
 
 use super::LIVE;
 
@@ -22,15 +24,11 @@ pub(crate) enum Step {
 /// An open `GET /events` response.
 #[derive(Debug)]
 pub(crate) struct Sub {
-    conn: Conn,
+    reader: EventReader,
     /// The response head.
     pub(crate) head: Response,
-    decoder: Decoder,
     /// Every frame seen so far, in order.
     pub(crate) frames: Vec<Frame>,
-    /// The body bytes so far (de-chunked).
-    pub(crate) body: Vec<u8>,
-    ended: bool,
 }
 
 impl Sub {
@@ -56,7 +54,7 @@ impl Sub {
             .read_head(LIVE)
             .unwrap_or_else(|e| panic!("GET {target}: no response head: {e}"));
         if head.status != 200 {
-            let body = conn.read_body(&head, LIVE).unwrap_or_default();
+            let body = conn.read_body(LIVE).unwrap_or_default();
             panic!(
                 "GET {target}: {} {:?} {}",
                 head.status,
@@ -64,47 +62,29 @@ impl Sub {
                 String::from_utf8_lossy(&body)
             );
         }
+        let encoding = head.header("content-encoding");
+        let reader =
+            EventReader::new(conn, encoding).unwrap_or_else(|e| panic!("GET {target}: {e}"));
         Self {
-            conn,
+            reader,
             head,
-            decoder: Decoder::new(),
             frames: Vec::new(),
-            body: Vec::new(),
-            ended: false,
         }
     }
 
     /// The next frame, the end of the body, or a timeout. Any other failure (a closed
     /// connection without the terminating chunk, bad framing) fails the test.
     pub(crate) fn next(&mut self, timeout: Duration) -> Step {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(frame) = self.decoder.next_frame() {
+        match self.reader.next(timeout) {
+            Ok(Some(frame)) => {
                 self.frames.push(frame.clone());
-                return Step::Frame(frame);
+                Step::Frame(frame)
             }
-            if self.ended {
-                return Step::End;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.conn.read_chunk(left) {
-                Ok(Chunk::Data(data)) => {
-                    self.body.extend_from_slice(&data);
-                    self.decoder.push(&data);
-                }
-                Ok(Chunk::End) => {
-                    self.ended = true;
-                    self.decoder.finish();
-                }
-                Err(HttpError::Timeout) => return Step::Timeout,
-                Err(e) => panic!(
-                    "stream failed ({e}) after {:?}",
-                    String::from_utf8_lossy(&self.body)
-                ),
-            }
+            Ok(None) => Step::End,
+            Err(HttpError::Timeout) => Step::Timeout,
+            Err(e) => panic!("stream failed ({e}) after {:?}", self.text()),
         }
     }
-
     /// The next message, skipping comments and retries; fails on end or timeout.
     pub(crate) fn message(&mut self) -> Message {
         self.message_skipping(&[])
@@ -143,26 +123,21 @@ impl Sub {
     /// Whether the body so far ends after a complete event (a blank line), as a stream
     /// must when it ends.
     pub(crate) fn on_event_boundary(&self) -> bool {
-        let body = &self.body;
-        body.is_empty()
-            || body.ends_with(b"\n\n")
-            || body.ends_with(b"\r\r")
-            || body.ends_with(b"\r\n\r\n")
-            || body.ends_with(b"\n\r\n")
+        self.reader.on_event_boundary()
     }
 
     /// The id a reconnecting client would send.
     pub(crate) fn last_event_id(&self) -> String {
-        self.decoder.last_event_id().to_owned()
+        self.reader.last_event_id().to_owned()
     }
 
     /// The body so far as text, for failure messages.
     pub(crate) fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+        String::from_utf8_lossy(self.reader.body()).into_owned()
     }
 
     /// Closes the connection.
     pub(crate) fn close(self) {
-        self.conn.close();
+        self.reader.conn.close();
     }
 }
