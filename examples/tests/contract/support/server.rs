@@ -40,6 +40,11 @@ impl Bin {
     };
 }
 
+/// Starts `bin` with `args` ([`Demo::start`]).
+pub(crate) fn start(bin: &Bin, args: &[&str]) -> Demo {
+    Demo::start(bin, args)
+}
+
 /// A port that was free a moment ago (bound on port 0, then released).
 pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
