@@ -1,8 +1,8 @@
 //! The `clock` topic and `--clock-ms`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::support::check::read_comments;
+use crate::support::check::quiet_for;
 use crate::support::server::{Bin, start};
 use crate::support::sse::sub;
 use crate::support::time::parse_rfc3339;
@@ -39,9 +39,10 @@ pub(crate) fn clock_ticks(bin: &Bin) {
     );
 }
 
-/// `--clock-ms 0` turns the clock off.
+/// `--clock-ms 0` turns the clock off: no `tick` for two and a half default periods
+/// (1000 ms), so a demo that ignored the flag would have ticked twice.
 pub(crate) fn clock_off(bin: &Bin) {
     let demo = start(bin, &["--clock-ms", "0", "--keep-alive-ms", "100"]);
     let mut s = sub(&demo, "/events?topic=clock");
-    read_comments(&mut s, 5, "the clock is off");
+    quiet_for(&mut s, Duration::from_millis(2500), "the clock is off");
 }

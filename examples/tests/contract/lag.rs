@@ -8,10 +8,10 @@ use crate::support::check::assert_same_sequence;
 use crate::support::server::{Bin, start};
 use crate::support::sse::{Step, Sub, sub_with};
 
-/// A subscriber that stops reading while much is published, then reads on (resuming
-/// with Last-Event-ID whenever its stream ends), loses nothing that history holds.
-/// (With the demo's hub defaults, all three binaries disconnect it once here; the
-/// contract leaves "too far behind" open, so that is not asserted.)
+/// A subscriber that stops reading while much is published is disconnected (it fell
+/// too far behind: 14 MiB, whatever "too far" is exactly), and reading on, resuming
+/// with Last-Event-ID whenever its stream ends, it loses nothing that history holds.
+/// A run without any disconnection fails: it would not have tested resuming.
 pub(crate) fn slow_subscriber_loses_nothing(bin: &Bin) {
     // The default history (1000 events) holds all 900 events (14 MiB), far more than
     // the sockets buffer for a client with a small receive buffer: it falls behind.
@@ -50,5 +50,9 @@ pub(crate) fn slow_subscriber_loses_nothing(bin: &Bin) {
         &got,
         &published,
         &format!("slow subscriber, {resumed} resumes"),
+    );
+    assert!(
+        resumed > 0,
+        "a subscriber 14 MiB behind was never disconnected: nothing resumed"
     );
 }

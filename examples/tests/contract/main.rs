@@ -9,7 +9,7 @@
 //! generous liveness bound ([`support::LIVE`]); lower bounds on durations are exact
 //! (a slow machine only makes them longer). The only upper bound below the liveness
 //! bound is the keep-alive's (a keep-alive arriving at twice its interval fails), with
-//! an interval long enough to leave wide slack.
+//! an interval (1.5 s) long enough to leave a second of slack.
 //!
 //! ```sh
 //! cargo test -p sse-examples --test contract              # every case, three binaries
@@ -86,14 +86,18 @@ contract!(
     clock::clock_ticks,
     clock::clock_off,
     keep_alive::keep_alive_after_silence,
+    keep_alive::keep_alive_default_15000,
     lifetime::max_stream_lifetime,
+    lifetime::max_stream_zero_is_never,
     shutdown::shutdown_on_sigterm,
     shutdown::shutdown_on_sigint,
     shutdown::shutdown_within_grace_despite_stuck_client,
+    shutdown::shutdown_grace_default_5000,
     lag::slow_subscriber_loses_nothing,
     cors::cors_allowed_origins,
     cors::cors_preflight,
     cors::cors_off_by_default,
     stats::stats_counts,
+    stats::stats_do_not_count_reset,
     flags::bad_flags_exit_2,
 );

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::support::LIVE;
 use crate::support::api::{publish, publish_raw, stats};
 use crate::support::server::{Bin, Demo, start};
-use crate::support::sse::sub;
+use crate::support::sse::{sub, sub_with};
 
 /// Polls `/stats` until `done` holds (fails with the last answer after [`LIVE`]).
 fn stats_until(demo: &Demo, what: &str, done: impl Fn(&Value) -> bool) -> Value {
@@ -76,4 +76,23 @@ pub(crate) fn stats_counts(bin: &Bin) {
     assert_eq!(topic_counts(&now, "a").map(|c| c.0), Some(0), "{now}");
     drop(clock);
     drop(chat1);
+}
+
+/// `/stats` does not count `reset` events: subscribers resuming from ids this server
+/// never issued each get a `reset`, and the counts stay those of `/publish`.
+pub(crate) fn stats_do_not_count_reset(bin: &Bin) {
+    let demo = start(bin, &["--clock-ms", "0"]);
+    publish(&demo, "t", "one");
+    publish(&demo, "t", "two");
+    for bogus in ["no-such-id", "zz"] {
+        let mut s = sub_with(
+            &demo,
+            "/events?topic=t",
+            &[("last-event-id", bogus.as_bytes())],
+        );
+        assert_eq!(s.message().event, "reset", "from {bogus:?}");
+    }
+    let now = stats(&demo);
+    assert_eq!(now["published"], json!(2), "{now}");
+    assert_eq!(topic_counts(&now, "t").map(|c| c.1), Some(2), "{now}");
 }

@@ -1,6 +1,7 @@
 //! Checks shared by the cases: markers, exact sequences, replays, endings.
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use sse_core::{Frame, Message};
 
@@ -132,16 +133,34 @@ pub(crate) fn assert_ended_with_retry(s: &Sub, max_retry: Option<u64>, what: &st
     );
 }
 
-/// Reads `n` comments (keep-alives), skipping `retry:` hints; fails on a message (none
-/// may come, `because`), the end of the stream, or a timeout.
-pub(crate) fn read_comments(s: &mut Sub, n: usize, because: &str) {
-    let mut comments = 0;
-    while comments < n {
+/// Reads up to the next comment (a keep-alive), skipping `retry:` hints; fails on a
+/// message (none may come, `because`), the end of the stream, or a timeout. Returns
+/// when it arrived.
+pub(crate) fn next_comment(s: &mut Sub, because: &str) -> Instant {
+    loop {
         match s.next(LIVE) {
-            Step::Frame(Frame::Comment(_)) => comments += 1,
+            Step::Frame(Frame::Comment(_)) => return Instant::now(),
             Step::Frame(Frame::Message(m)) => panic!("{because}, yet {m:?}"),
-            Step::Frame(Frame::Retry(_)) => {}
-            other => panic!("expected keep-alives: {other:?}"),
+            Step::Frame(_) => {}
+            other => panic!("expected a keep-alive: {other:?}"),
+        }
+    }
+}
+
+/// Reads `s` for `duration`: comments and `retry:` hints may come, but no message
+/// (`because`) and not the end of the stream.
+pub(crate) fn quiet_for(s: &mut Sub, duration: Duration, because: &str) {
+    let until = Instant::now() + duration;
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        match s.next(left) {
+            Step::Frame(Frame::Message(m)) => panic!("{because}, yet {m:?}"),
+            Step::Frame(_) => {}
+            Step::End => panic!("{because}, yet the stream ended: {:?}", s.text()),
+            Step::Timeout => return,
         }
     }
 }
