@@ -90,8 +90,10 @@ try {
     }
   });
 } catch (error) {
+  // Counted on top of the frameworks checked: Chromium failing after they all passed
+  // still fails the run.
   console.log(`FAILED to run the browser: ${error}`);
-  failed = frameworks.length - passed;
+  failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

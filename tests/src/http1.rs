@@ -73,10 +73,8 @@ impl Head {
     /// The first value of header `name` (lower-case), if sent.
     #[must_use]
     pub fn first(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        let (_, value) = self.headers.iter().find(|(n, _)| n == name)?;
+        Some(value)
     }
 }
 

@@ -288,14 +288,15 @@ fn error_close_with_sends_final_frame(framework: &Framework) {
 // ---------------------------------------------------------------------------------------
 // Last-Event-ID
 
+/// The data of the one message `target` answers with.
 fn extracted(server: &Server, target: &str, headers: &[(&str, &[u8])]) -> String {
     let (mut conn, head) = get(server, target, headers);
     assert_eq!(head.status, 200, "{target}");
-    let body = text(&conn.read_body(LIVE).expect("body"));
-    body.strip_prefix("data: ")
-        .and_then(|b| b.strip_suffix("\n\n"))
-        .unwrap_or_else(|| panic!("one event, got {body:?}"))
-        .to_owned()
+    let body = conn.read_body(LIVE).expect("body");
+    match decode_all(&body).as_slice() {
+        [Frame::Message(m)] => m.data.clone(),
+        other => panic!("{target}: one message expected, got {other:?}"),
+    }
 }
 
 fn last_event_id_from_header(framework: &Framework) {

@@ -1,4 +1,5 @@
-//! The demo app (CONTRACT.md) on actix-web: `cargo run --release -p sse-examples --bin demo-actix`.
+//! The demo app on actix-web (contract: `examples/README.md`):
+//! `cargo run --release -p sse-examples --bin demo-actix`.
 
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};

@@ -1,4 +1,5 @@
-//! The demo app (CONTRACT.md) on axum: `cargo run --release -p sse-examples --bin demo-axum`.
+//! The demo app on axum (contract: `examples/README.md`):
+//! `cargo run --release -p sse-examples --bin demo-axum`.
 
 use axum::Router;
 use axum::body::Body;

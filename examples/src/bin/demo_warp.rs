@@ -1,4 +1,5 @@
-//! The demo app (CONTRACT.md) on warp: `cargo run --release -p sse-examples --bin demo-warp`.
+//! The demo app on warp (contract: `examples/README.md`):
+//! `cargo run --release -p sse-examples --bin demo-warp`.
 
 use std::convert::Infallible;
 

@@ -1,4 +1,5 @@
-//! The demo's command-line flags, the same for every framework (CONTRACT.md).
+//! The demo's command-line flags, the same for every framework (contract:
+//! `examples/README.md`).
 
 use std::net::SocketAddr;
 use std::time::Duration;

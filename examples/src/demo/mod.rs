@@ -1,5 +1,5 @@
-//! The demo app of `CONTRACT.md`, written once: flags, page, request rules, hub wiring,
-//! shutdown. The binaries `demo-axum`, `demo-actix` and `demo-warp` only translate
+//! The demo app (contract: `examples/README.md`), written once: flags, page, request
+//! rules, hub wiring, shutdown. The binaries `demo-axum`, `demo-actix` and `demo-warp` only translate
 //! HTTP to and from [`Demo`].
 
 mod body;

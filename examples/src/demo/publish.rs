@@ -1,4 +1,5 @@
-//! `POST /publish`: the request body's rules (CONTRACT.md), checked once for all frameworks.
+//! `POST /publish`: the request body's rules (contract: `examples/README.md`), checked
+//! once for all frameworks.
 
 use serde_json::Value;
 use sse_hub::Topic;

@@ -9,6 +9,17 @@ use sse_conformance::events::EventReader;
 use sse_core::{Frame, Message};
 
 use super::LIVE;
+use super::server::Demo;
+
+/// Subscribes to `target` on `demo`.
+pub(crate) fn sub(demo: &Demo, target: &str) -> Sub {
+    Sub::open(demo.addr, target, &[])
+}
+
+/// Subscribes to `target` on `demo`, sending `headers`.
+pub(crate) fn sub_with(demo: &Demo, target: &str, headers: &[(&str, &[u8])]) -> Sub {
+    Sub::open(demo.addr, target, headers)
+}
 
 /// What the next read of a stream gave.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,6 +40,11 @@ impl Bin {
     };
 }
 
+/// Starts `bin` with `args` ([`Demo::start`]).
+pub(crate) fn start(bin: &Bin, args: &[&str]) -> Demo {
+    Demo::start(bin, args)
+}
+
 /// A port that was free a moment ago (bound on port 0, then released).
 pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -166,6 +171,34 @@ impl Drop for Demo {
             eprintln!("--- {} stderr ---\n{}", self.bin.name, self.stderr());
         }
     }
+}
+
+/// Asserts `bin --help` documents `default` as the default of `flag` (clap prints the
+/// very default the flag parses to).
+pub(crate) fn assert_help_default(bin: &Bin, flag: &str, default: &str) {
+    let text = help(bin);
+    let wanted = format!("[default: {default}]");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with(flag) && l.contains(&wanted)),
+        "--help does not give {flag} the default {default}:\n{text}"
+    );
+}
+
+/// What `bin --help` prints (it must exit 0).
+fn help(bin: &Bin) -> String {
+    let output = Command::new(bin.path)
+        .arg("--help")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run {} --help: {e}", bin.path));
+    assert!(
+        output.status.success(),
+        "{} --help: {}",
+        bin.name,
+        output.status
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Runs `bin` with `args` to completion (it is expected to exit at once, as on a bad
