@@ -4,6 +4,9 @@
 // count, a chat message sent with the form, and many messages published while the
 // server keeps ending streams (--max-stream-ms): each must appear exactly once, in
 // order, none lost, the browser resuming with Last-Event-ID. Then SIGTERM: exit 0.
+// Then the live panel (topic `stats`) and the Disconnect/Connect button: after
+// Disconnect no event arrives and the online count seen by another page drops; after
+// Connect the missed chat messages arrive once, in order.
 // Prints one line per check and "N passed, M failed"; exits non-zero on any failure.
 //
 //   node demo.mjs [--bin-dir DIR] [--screenshot FILE]
@@ -273,6 +276,93 @@ async function checkBinary(context, binary) {
   return results;
 }
 
+/** The live panel and the Disconnect/Connect button, with a second page watching the
+ * online count; returns [[name, problem or null], ...]. */
+async function checkDisconnectConnect(context, binary) {
+  const results = [];
+  const record = (name, problem) => results.push([name, problem]);
+  let demo;
+  let page;
+  let other;
+  const wait = (p, fn, arg) => p.waitForFunction(fn, arg, { timeout: LIVE_MS });
+  const online = (p, n) => wait(p, (want) => document.querySelector('#online').textContent === want, String(n));
+  const listedId = (p, id) => wait(p, (want) => [...document.querySelectorAll('#messages li')].some((li) => li.dataset.id === want), id);
+  try {
+    demo = await startDemo(binary, ['--clock-ms', String(CLOCK_MS)]);
+    page = await context.newPage();
+    other = await context.newPage();
+    await page.goto(`${demo.base}/`);
+    await other.goto(`${demo.base}/`);
+
+    // 1. The panel: two subscribers (both pages), and a rate once a message is published.
+    try {
+      await online(page, 2);
+      await wait(page, () => document.querySelector('#subscribers').textContent === '2');
+      const rate = await page.textContent('#rate');
+      record('stats panel: 2 subscribers, events/s shown', /^\d+(\.\d+)?$/.test(rate) ? null : `#rate is ${JSON.stringify(rate)}`);
+    } catch (error) {
+      record('stats panel: 2 subscribers, events/s shown', `#subscribers is ${JSON.stringify(await page.textContent('#subscribers'))}: ${error.message.split('\n')[0]}`);
+    }
+
+    // 2. Disconnect: the state says so, the other page's count drops, nothing arrives.
+    const beforeId = await publish(demo.base, 'before disconnect');
+    await listedId(page, beforeId);
+    const missed = [];
+    try {
+      await page.click('#toggle');
+      const problems = [];
+      const state = await page.textContent('#state');
+      if (state !== 'disconnected') problems.push(`#state is ${JSON.stringify(state)}`);
+      if ((await page.textContent('#toggle')) !== 'Connect') problems.push('the button does not say Connect');
+      await online(other, 1).catch(() => problems.push('the other page still counts 2 online'));
+      const lines = (await listed(page)).length;
+      const clock = await page.$eval('#clock', (el) => el.dataset.raw ?? '');
+      const stats = await page.textContent('#subscribers');
+      for (let i = 0; i < 3; i += 1) {
+        const text = `missed ${i}`;
+        missed.push({ id: await publish(demo.base, text), text });
+      }
+      await listedId(other, missed[missed.length - 1].id);
+      await sleep(5 * CLOCK_MS + 1200); // several ticks and a stats event would have come
+      if ((await listed(page)).length !== lines) problems.push('a chat message arrived while disconnected');
+      if ((await page.$eval('#clock', (el) => el.dataset.raw ?? '')) !== clock) problems.push('a tick arrived while disconnected');
+      if ((await page.textContent('#subscribers')) !== stats) problems.push('a stats event arrived while disconnected');
+      record('after Disconnect: no event arrives, the online count drops', problems.join('; ') || null);
+    } catch (error) {
+      record('after Disconnect: no event arrives, the online count drops', String(error));
+    }
+
+    // 3. Connect: resumes from the last id; the missed messages once, in order.
+    try {
+      await page.click('#toggle');
+      const problems = [];
+      await wait(page, () => document.querySelector('#state').textContent === 'open')
+        .catch(() => problems.push('not open again'));
+      await listedId(page, missed[missed.length - 1].id)
+        .catch(() => problems.push('the last missed message never arrived'));
+      await online(other, 2).catch(() => problems.push('the other page does not count 2 again'));
+      const messages = (await listed(page)).filter((m) => !m.system);
+      const got = messages.filter((m) => m.text.startsWith('missed ') || m.text === 'before disconnect')
+        .map((m) => `${m.id}=${m.text}`);
+      const want = [`${beforeId}=before disconnect`, ...missed.map((m) => `${m.id}=${m.text}`)];
+      if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`listed ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      const system = (await listed(page)).filter((m) => m.system).map((m) => m.text);
+      if (system.length > 0) problems.push(`system lines (reset?): ${JSON.stringify(system)}`);
+      if ((await page.textContent('#toggle')) !== 'Disconnect') problems.push('the button does not say Disconnect');
+      record('after Connect: the missed messages arrive once, in order', problems.join('; ') || null);
+    } catch (error) {
+      record('after Connect: the missed messages arrive once, in order', String(error));
+    }
+  } catch (error) {
+    record('disconnect/connect start', String(error));
+  } finally {
+    await other?.close().catch(() => {});
+    await page?.close().catch(() => {});
+    await demo?.stop();
+  }
+  return results;
+}
+
 /** The README's screenshot: the axum demo after a short chat, two people online. */
 async function screenshot(context, file) {
   const demo = await startDemo('demo-axum', ['--clock-ms', '1000']);
@@ -295,6 +385,7 @@ async function screenshot(context, file) {
     await page.click('#send button[type=submit]');
     await page.waitForFunction(() => document.querySelectorAll('#messages li').length >= 4, null, { timeout: LIVE_MS });
     await page.waitForFunction(() => (document.querySelector('#clock').dataset.raw ?? '') !== '', null, { timeout: LIVE_MS });
+    await page.waitForFunction(() => document.querySelector('#subscribers').textContent === '2', null, { timeout: LIVE_MS });
     await page.screenshot({ path: file, fullPage: true });
     console.log(`screenshot saved to ${file}`);
   } finally {
@@ -309,7 +400,11 @@ let failed = 0;
 try {
   await withChromium('sse-demo-check', async (context) => {
     for (const binary of binaries) {
-      for (const [name, problem] of await checkBinary(context, binary)) {
+      const results = [
+        ...await checkBinary(context, binary),
+        ...await checkDisconnectConnect(context, binary),
+      ];
+      for (const [name, problem] of results) {
         if (problem === null) {
           passed += 1;
           console.log(`ok     ${binary}: ${name}`);

@@ -42,3 +42,51 @@ pub fn render() -> String {
         None => "# no Prometheus recorder installed in this process\n".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sse_hub::observe;
+
+    /// Every hub series the Grafana dashboard (`examples/grafana-dashboard.json`) queries
+    /// is one the hub documents (histograms through their `_bucket` series).
+    #[test]
+    fn the_dashboard_queries_only_documented_series() {
+        let dashboard = include_str!("../../grafana-dashboard.json");
+        let documented = [
+            observe::SUBSCRIPTIONS,
+            observe::TOPIC_SUBSCRIBERS,
+            observe::TOPICS,
+            observe::SUBSCRIPTIONS_OPENED,
+            observe::SUBSCRIPTIONS_ENDED,
+            observe::RESETS,
+            observe::EVENTS_PUBLISHED,
+            observe::PUBLISH_ERRORS,
+            observe::DELIVERIES,
+            observe::DELIVERED_BYTES,
+            observe::REPLAYED,
+            observe::HISTORY_EVENTS,
+            observe::HISTORY_BYTES,
+            observe::PUBLISH_SECONDS,
+            observe::BACKPLANE_UP,
+            observe::BACKPLANE_ROUND_TRIP_SECONDS,
+            observe::BACKPLANE_READER_LAG_SECONDS,
+        ];
+        let mut queried = 0;
+        for (at, _) in dashboard.match_indices("sse_hub_") {
+            let name: String = dashboard[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name == "sse_hub_" {
+                continue; // the dashboard's uid or tags
+            }
+            let series = name.strip_suffix("_bucket").unwrap_or(&name);
+            assert!(
+                documented.contains(&series),
+                "{name} is not a documented series"
+            );
+            queried += 1;
+        }
+        assert!(queried >= documented.len(), "only {queried} queries");
+    }
+}
