@@ -165,6 +165,15 @@ impl Hub {
         }
     }
 
+    /// Brings the series of deliveries (`sse_hub_deliveries_total`,
+    /// `sse_hub_delivered_bytes_total`, `sse_hub_replayed_events_total`) up to date, for
+    /// an exporter to call before it renders (feature `metrics`; without it, nothing).
+    /// Deliveries make no recorder call of their own, so that metrics cost nothing per
+    /// event; these three series are otherwise updated when a subscription ends.
+    pub fn update_metrics(&self) {
+        self.state.metrics.update(&self.state.counters);
+    }
+
     /// Shuts the hub down: every subscription ends promptly, on an event boundary, after
     /// its final `retry:` hint (see [`HubBuilder::shutdown_retry`]); publishing fails
     /// with [`PublishError::Closed`]; new subscriptions are returned already ended.

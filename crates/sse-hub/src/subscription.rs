@@ -12,7 +12,7 @@ use sse_core::Encoded;
 use tokio::time::{Instant, Sleep};
 
 use crate::jitter::Rng;
-use crate::observe::{SubscriptionSpan, Tally};
+use crate::observe::SubscriptionSpan;
 use crate::resume::Asked;
 use crate::state::{Cursor, Joined, Ready, State, Take};
 use crate::{EventId, Start, SubscribeError, Topic};
@@ -91,7 +91,6 @@ pub struct Subscription {
     state: Stage,
     end: Option<End>,
     joined: bool,
-    tally: Tally,
     span: SubscriptionSpan,
 }
 
@@ -148,7 +147,6 @@ impl Subscription {
             state: Stage::Open,
             end: None,
             joined: true,
-            tally: Tally::default(),
             span,
         })
     }
@@ -167,7 +165,6 @@ impl Subscription {
             state: Stage::Done,
             end: Some(End::Shutdown),
             joined: false,
-            tally: Tally::default(),
             span: SubscriptionSpan::open(number, &[], Asked::Nothing, Start::Closed),
         }
     }
@@ -236,7 +233,6 @@ impl Subscription {
     }
 
     fn leave(&mut self) {
-        self.tally.flush(&self.shared.metrics);
         if std::mem::replace(&mut self.joined, false) {
             self.shared.leave(&self.cursors);
             self.sleep = None;
@@ -269,9 +265,8 @@ impl Subscription {
         self.cursors.iter_mut().find_map(Cursor::presence)
     }
 
-    fn delivered(&mut self, frame: &Encoded, replayed: bool) {
-        self.tally
-            .delivered(frame.len(), replayed, &self.shared.metrics);
+    fn delivered(&self, frame: &Encoded, replayed: bool) {
+        self.shared.metrics.delivered(self.number, frame.len());
         let counters = &self.shared.counters;
         counters.delivered.add(self.number, 1);
         if replayed {
@@ -375,7 +370,6 @@ impl Stream for Subscription {
                         || this.cursors.iter().any(Cursor::presence_changed)
                         || this.expired(Some(cx.waker()));
                     if !changed {
-                        this.tally.flush(&this.shared.metrics);
                         return Poll::Pending;
                     }
                 }

@@ -73,6 +73,7 @@ fn every_series_shows_what_happened() {
         assert_eq!(poll_now(&mut resumed), Some(None));
         assert_eq!(resumed.end(), Some(End::Lagged));
 
+        hub.update_metrics();
         let text = recorder.handle().render();
         assert_eq!(value(&text, observe::SUBSCRIPTIONS), 1.0);
         assert_eq!(value(&text, "sse_hub_topic_subscribers{topic=\"t\"}"), 1.0);
@@ -119,6 +120,7 @@ fn every_series_shows_what_happened() {
         hub.shutdown();
         assert_eq!(poll_now(&mut live), Some(None));
         assert!(matches!(publish_err(&hub, &t), PublishError::Closed));
+        hub.update_metrics();
         let text = recorder.handle().render();
         assert_eq!(
             value(
@@ -155,6 +157,7 @@ fn topics_beyond_the_cap_share_one_label_and_forgotten_topics_give_back_their_hi
             publish(&hub, &topic(name), "x");
         }
         let held: usize = hub.stats().topics.iter().map(|t| t.history_bytes).sum();
+        hub.update_metrics();
         let text = recorder.handle().render();
         assert_eq!(
             value(&text, "sse_hub_events_published_total{topic=\"a\"}"),
@@ -184,6 +187,7 @@ fn topics_beyond_the_cap_share_one_label_and_forgotten_topics_give_back_their_hi
         assert_eq!(history_bytes, held as f64);
         // A forgotten topic made again keeps its own label.
         publish(&hub, &topic("a"), "y");
+        hub.update_metrics();
         let text = recorder.handle().render();
         assert_eq!(
             value(&text, "sse_hub_events_published_total{topic=\"a\"}"),

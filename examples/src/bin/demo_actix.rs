@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use sse_actix::{LastEventId, Sse, SseCors};
-use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, render_metrics};
+use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE};
 
 fn json(answer: JsonAnswer) -> HttpResponse {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -41,10 +41,10 @@ async fn stats(demo: web::Data<Demo>) -> HttpResponse {
     json(demo.stats())
 }
 
-async fn metrics() -> HttpResponse {
+async fn metrics(demo: web::Data<Demo>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(METRICS_CONTENT_TYPE)
-        .body(render_metrics())
+        .body(demo.metrics())
 }
 
 async fn healthz() -> HttpResponse {

@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use sse_axum::{LastEventId, Sse, SseCorsLayer};
-use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, render_metrics};
+use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE};
 
 fn json(answer: JsonAnswer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -53,10 +53,10 @@ async fn main() -> std::io::Result<()> {
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/metrics",
-            get(|| async {
+            get(|State(demo): State<Demo>| async move {
                 (
                     [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
-                    render_metrics(),
+                    demo.metrics(),
                 )
             }),
         )

@@ -3,7 +3,7 @@
 
 use std::convert::Infallible;
 
-use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, render_metrics};
+use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE};
 use sse_warp::{LastEventId, Sse, cors, last_event_id};
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
@@ -63,7 +63,10 @@ async fn main() -> std::io::Result<()> {
     let healthz = warp::path!("healthz").and(warp::get()).map(|| "ok");
     let metrics = warp::path!("metrics")
         .and(warp::get())
-        .map(|| warp::reply::with_header(render_metrics(), "content-type", METRICS_CONTENT_TYPE));
+        .and(with_demo(demo.clone()))
+        .map(|demo: Demo| {
+            warp::reply::with_header(demo.metrics(), "content-type", METRICS_CONTENT_TYPE)
+        });
     let routes = page
         .or(events)
         .or(publish)

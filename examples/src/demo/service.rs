@@ -235,6 +235,14 @@ impl Demo {
         });
     }
 
+    /// `GET /metrics`: every series in the Prometheus text format, the hub's delivery
+    /// counters brought up to date first.
+    #[must_use]
+    pub fn metrics(&self) -> String {
+        self.hub.update_metrics();
+        crate::demo::render_metrics()
+    }
+
     /// Starts the `stats` topic (about once a second while someone follows it). Must be
     /// called inside a tokio runtime.
     pub fn spawn_stats(&self) {

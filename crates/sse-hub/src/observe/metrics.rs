@@ -15,10 +15,8 @@ use super::{
     PUBLISH_ERRORS, PUBLISH_SECONDS, REPLAYED, RESETS, SUBSCRIPTIONS, SUBSCRIPTIONS_ENDED,
     SUBSCRIPTIONS_OPENED, TOPIC_SUBSCRIBERS, TOPICS,
 };
+use crate::stats::{Counters, Sharded};
 use crate::{End, PublishError, Publishing, ResetReason, Start, Topic};
-
-/// A subscription adds its deliveries to the shared counters at least this often.
-const FLUSH_EVERY: u32 = 64;
 
 /// The hub-wide series, and which topics have a label value of their own.
 #[derive(Debug)]
@@ -30,6 +28,9 @@ pub(crate) struct HubMetrics {
     deliveries: Counter,
     delivered_bytes: Counter,
     replayed: Counter,
+    /// Bytes delivered, counted like the hub's own delivery counters (sharded, no
+    /// recorder call per delivery); the three go to the recorder in [`update`](Self::update).
+    bytes: Sharded,
     opened: [Counter; 3],
     resets: [Counter; 2],
     ended: [Counter; 4],
@@ -63,6 +64,7 @@ impl HubMetrics {
             deliveries: counter!(DELIVERIES),
             delivered_bytes: counter!(DELIVERED_BYTES),
             replayed: counter!(REPLAYED),
+            bytes: Sharded::default(),
             opened,
             resets,
             ended,
@@ -129,6 +131,19 @@ impl HubMetrics {
     /// A subscription was dropped while open: the client went away.
     pub(crate) fn disconnected(&self) {
         self.ended[3].increment(1);
+    }
+
+    /// Subscriber `shard` was handed an event of `bytes` bytes.
+    #[inline]
+    pub(crate) fn delivered(&self, shard: u64, bytes: usize) {
+        self.bytes.add(shard, bytes as u64);
+    }
+
+    /// Brings the delivery series up to date with the hub's counters.
+    pub(crate) fn update(&self, counters: &Counters) {
+        self.deliveries.absolute(counters.delivered.sum());
+        self.replayed.absolute(counters.replayed.sum());
+        self.delivered_bytes.absolute(self.bytes.sum());
     }
 
     /// Starts timing a publish.
@@ -246,41 +261,6 @@ fn move_by(gauge: &Gauge, from: usize, to: usize) {
         gauge.increment((to - from) as f64);
     } else if from > to {
         gauge.decrement((from - to) as f64);
-    }
-}
-
-/// One subscription's deliveries not yet added to the shared counters.
-#[derive(Debug, Default)]
-pub(crate) struct Tally {
-    deliveries: u32,
-    replayed: u32,
-    bytes: u64,
-}
-
-impl Tally {
-    /// Counts one delivery of `bytes` bytes.
-    #[inline]
-    pub(crate) fn delivered(&mut self, bytes: usize, replayed: bool, hub: &HubMetrics) {
-        self.deliveries += 1;
-        self.replayed += u32::from(replayed);
-        self.bytes += bytes as u64;
-        if self.deliveries >= FLUSH_EVERY {
-            self.flush(hub);
-        }
-    }
-
-    /// Adds what was counted to the shared counters.
-    #[inline]
-    pub(crate) fn flush(&mut self, hub: &HubMetrics) {
-        if self.deliveries == 0 {
-            return;
-        }
-        hub.deliveries.increment(u64::from(self.deliveries));
-        hub.delivered_bytes.increment(self.bytes);
-        if self.replayed > 0 {
-            hub.replayed.increment(u64::from(self.replayed));
-        }
-        *self = Self::default();
     }
 }
 

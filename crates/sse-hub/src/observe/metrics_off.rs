@@ -1,5 +1,6 @@
 //! Without the `metrics` feature: the same hooks, doing nothing.
 
+use crate::stats::Counters;
 use crate::{End, Publishing, Start, Topic};
 
 #[derive(Debug)]
@@ -26,6 +27,12 @@ impl HubMetrics {
 
     #[inline(always)]
     pub(crate) const fn disconnected(&self) {}
+
+    #[inline(always)]
+    pub(crate) const fn delivered(&self, _shard: u64, _bytes: usize) {}
+
+    #[inline(always)]
+    pub(crate) const fn update(&self, _counters: &Counters) {}
 
     #[inline(always)]
     pub(crate) const fn publish_timer(&self) -> PublishTimer {
@@ -56,15 +63,4 @@ impl TopicMetrics {
     #[inline(always)]
     #[allow(dead_code)] // for eviction paths outside `append`
     pub(crate) const fn history(&mut self, _events: usize, _bytes: usize) {}
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct Tally {}
-
-impl Tally {
-    #[inline(always)]
-    pub(crate) const fn delivered(&mut self, _bytes: usize, _replayed: bool, _hub: &HubMetrics) {}
-
-    #[inline(always)]
-    pub(crate) const fn flush(&mut self, _hub: &HubMetrics) {}
 }

@@ -17,9 +17,11 @@
 //! recorder (for example `metrics_exporter_prometheus::PrometheusBuilder::install_recorder`)
 //! before building the hub, or the hub's series go to no recorder.
 //!
-//! Deliveries are counted by each subscription and added to the shared counters in
-//! batches (when the subscription waits, ends, or every few dozen events), so a busy
-//! fan-out does not contend on one counter per event.
+//! Deliveries make no recorder call: the hub counts them as it always does (sharded
+//! counters, plus their bytes with this feature), and `sse_hub_deliveries_total`,
+//! `sse_hub_delivered_bytes_total` and `sse_hub_replayed_events_total` are brought up to
+//! date when a subscription ends and by [`Hub::update_metrics`](crate::Hub::update_metrics),
+//! which an exporter calls before it renders (the demo's `/metrics` does).
 //!
 //! # Tracing
 //!
@@ -50,9 +52,9 @@ mod trace;
 mod trace_off;
 
 #[cfg(feature = "metrics")]
-pub(crate) use self::metrics::{HubMetrics, Tally, TopicMetrics};
+pub(crate) use self::metrics::{HubMetrics, TopicMetrics};
 #[cfg(not(feature = "metrics"))]
-pub(crate) use metrics_off::{HubMetrics, Tally, TopicMetrics};
+pub(crate) use metrics_off::{HubMetrics, TopicMetrics};
 #[cfg(feature = "tracing")]
 pub(crate) use trace::{SubscriptionSpan, shutdown};
 #[cfg(not(feature = "tracing"))]

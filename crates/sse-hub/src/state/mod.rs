@@ -227,6 +227,7 @@ impl State {
         }
         self.counters.subscribers.fetch_sub(1, Ordering::Relaxed);
         self.metrics.left();
+        self.metrics.update(&self.counters);
     }
 
     /// Runs the presence hook for a change about to happen (a join) or just made (a
