@@ -11,25 +11,37 @@
 //! hyper's own builder, avoids the detection and its cost. HTTP/2 without TLS (h2c) is
 //! not offered: browsers only speak HTTP/2 over TLS, and the detection it needs is the
 //! cost above.
+//!
+//! Two more things would sit in every connection for its whole life: a copy of the
+//! service (warp's filter tree, with its captured state, is over 1 KB) and hyper's slot
+//! for the request future, sized for the service's future type (1.2 KB for that tree)
+//! even after the response head went out. So every connection holds the service behind
+//! one shared [`Arc`], and the request future is boxed: the slot is a pointer, and the
+//! future's memory is freed when the response head is ready.
 
 use std::convert::Infallible;
 use std::error::Error as StdError;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::{Body, Incoming};
 use hyper::server::conn::http1;
+use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpSocket};
 
 /// The listen backlog: room for a reconnect storm of thousands of clients at once
 /// (the kernel caps it at `net.core.somaxconn`).
 pub const BACKLOG: u32 = 4096;
+
+/// A request being answered: boxed, so hyper's per-connection slot for it is a pointer.
+type Answer<B> = Pin<Box<dyn Future<Output = Result<Response<B>, Infallible>> + Send>>;
 
 /// How long the loop pauses after an accept error that is not about one connection
 /// (out of file descriptors, of memory), so that it does not spin while the shortage lasts.
@@ -65,6 +77,7 @@ where
     S: tower_service::Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
         + Clone
         + Send
+        + Sync
         + 'static,
     S::Future: Send + 'static,
     B: Body + Send + 'static,
@@ -75,6 +88,7 @@ where
     // With a timer, hyper closes a connection that has not sent a whole request head
     // within 30 s (its default), so idle sockets cannot pile up before a request.
     builder.timer(TokioTimer::new());
+    let service = Arc::new(service);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -93,10 +107,15 @@ where
         };
         // Events go out as soon as they are written, not after Nagle's delay.
         let _ = stream.set_nodelay(true);
-        let connection = builder.serve_connection(
-            TokioIo::new(stream),
-            TowerToHyperService::new(service.clone()),
-        );
+        let service = service.clone();
+        let handler = service_fn(move |request| -> Answer<B> {
+            let mut service = S::clone(&service);
+            Box::pin(async move {
+                std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
+                service.call(request).await
+            })
+        });
+        let connection = builder.serve_connection(TokioIo::new(stream), handler);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A connection's error (reset, malformed request, timeout) ends only it.
