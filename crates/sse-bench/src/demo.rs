@@ -236,15 +236,14 @@ impl fmt::Display for DemoReport {
             )?;
             writeln!(
                 f,
-                "| wave | connected | RSS open | per connection | drained | RSS after | after − start | ok |"
+                "| wave | connected | RSS open | drained | RSS after | after − start | ok |"
             )?;
-            writeln!(f, "|---|---|---|---|---|---|---|---|")?;
+            writeln!(f, "|---|---|---|---|---|---|---|")?;
             for (n, w) in waves.iter().enumerate() {
-                let per = w.rss_open.saturating_sub(*start) / w.connected.max(1) as u64;
                 let drained = w.drain_time.map_or_else(|| "**no**".to_owned(), ms);
                 writeln!(
                     f,
-                    "| {} | {} | {} | {per} B | {drained} | {} | {} | {} |",
+                    "| {} | {} | {} | {drained} | {} | {} | {} |",
                     n + 1,
                     w.connected,
                     mib(w.rss_open),
