@@ -7,6 +7,7 @@ mod config;
 mod error;
 mod page;
 mod publish;
+pub mod serve;
 mod service;
 mod signal;
 mod topics;
