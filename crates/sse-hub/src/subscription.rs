@@ -30,6 +30,8 @@ pub enum End {
 
 #[derive(Debug)]
 enum Stage {
+    /// The `reset` or position frame the stream starts with, until sent.
+    First(Encoded),
     Open,
     /// Ended: this frame (if any) is the last one.
     Closing(Option<Encoded>),
@@ -80,9 +82,10 @@ enum Next {
 pub struct Subscription {
     shared: Arc<State>,
     cursors: Box<[Cursor]>,
-    /// The `reset` or position frame, until sent.
-    first: Option<Encoded>,
     start: Start,
+    /// The waker registered in the topic (single-topic subscriptions), as
+    /// `(data, vtable)` addresses; `(0, 0)` when none is known to be there.
+    armed: (usize, usize),
     deadline: Option<Instant>,
     sleep: Option<Pin<Box<Sleep>>>,
     rng: Rng,
@@ -135,13 +138,13 @@ impl Subscription {
         Ok(Self {
             shared: state.clone(),
             cursors,
-            first,
             start,
+            armed: (0, 0),
             deadline,
             sleep: None,
             rng,
             number,
-            state: Stage::Open,
+            state: first.map_or(Stage::Open, Stage::First),
             end: None,
             joined: true,
         })
@@ -152,8 +155,8 @@ impl Subscription {
         Self {
             shared,
             cursors: Box::new([]),
-            first: None,
             start: Start::Closed,
+            armed: (0, 0),
             deadline: None,
             sleep: None,
             rng,
@@ -267,17 +270,32 @@ impl Subscription {
     }
 
     /// The next event of a single-topic subscription: the topic's order is the order.
+    ///
+    /// One lock per event: taking the last event there is registers the waker in the
+    /// same critical section, and the next poll, when nothing was appended and nothing
+    /// woken since and the waker is the same, returns `Pending` without the lock.
     fn next_single(&mut self, waker: &Waker) -> Next {
         let [cursor] = &mut *self.cursors else {
             return Next::Pending;
         };
+        if self.armed == key(waker) && cursor.still_armed() {
+            return Next::Pending;
+        }
         match cursor.take(&self.shared.config, waker) {
-            Take::Frame { frame, replayed } => {
+            Take::Frame {
+                frame,
+                replayed,
+                armed,
+            } => {
+                self.armed = if armed { key(waker) } else { (0, 0) };
                 self.delivered(replayed);
                 Next::Frame(frame)
             }
             Take::Lagged => Next::Lagged,
-            Take::Empty => Next::Pending,
+            Take::Empty => {
+                self.armed = key(waker);
+                Next::Pending
+            }
         }
     }
 
@@ -306,7 +324,7 @@ impl Subscription {
         }
         let Some((index, next)) = best else {
             // Registered everywhere; an append committed meanwhile may have found no waker.
-            return if self.shared.committed() == committed {
+            return if self.shared.committed_after_registering() == committed {
                 Next::Pending
             } else {
                 Next::Again
@@ -316,6 +334,14 @@ impl Subscription {
         self.delivered(replayed);
         Next::Frame(next.frame)
     }
+}
+
+/// What identifies a waker (what [`Waker::will_wake`] compares).
+fn key(waker: &Waker) -> (usize, usize) {
+    (
+        waker.data().addr(),
+        std::ptr::from_ref(waker.vtable()).addr(),
+    )
 }
 
 impl Stream for Subscription {
@@ -331,7 +357,7 @@ impl Stream for Subscription {
                     this.state = Stage::Done;
                     return Poll::Ready(frame);
                 }
-                Stage::Open => {}
+                Stage::First(_) | Stage::Open => {}
             }
             if this.shared.is_closed() {
                 this.close(End::Shutdown);
@@ -341,10 +367,14 @@ impl Stream for Subscription {
                 this.close(End::Expired);
                 continue;
             }
-            if let Some(frame) = this.first.take() {
+            if matches!(this.state, Stage::First(_))
+                && let Stage::First(frame) = std::mem::replace(&mut this.state, Stage::Open)
+            {
                 return Poll::Ready(Some(frame));
             }
             if let Some(frame) = this.presence() {
+                // Its change woke the topic's waiters: ours is no longer there.
+                this.armed = (0, 0);
                 return Poll::Ready(Some(frame));
             }
             let next = if this.cursors.len() == 1 {

@@ -27,6 +27,8 @@ pub(crate) struct Cursor {
     live_from_offset: u64,
     /// The version of the last presence frame delivered.
     presence_seen: u64,
+    /// The topic's count of wake-ups when the waker was last registered.
+    wakes_seen: u64,
 }
 
 impl Cursor {
@@ -48,12 +50,13 @@ impl Cursor {
             slot,
             next,
             presence_seen: 0,
+            wakes_seen: 0,
         }
     }
 
     /// Leaves the topic (under its lock).
     pub(super) fn leave(&self, inner: &mut TopicInner) {
-        inner.waiters.remove(self.slot);
+        self.log.unregister(inner, self.slot);
         self.log.count(inner, false);
     }
 
@@ -75,22 +78,42 @@ impl Cursor {
     }
 
     /// The next frame to deliver, if it is there and the subscriber is not too far
-    /// behind; when it is not there, `waker` is registered to be woken when it is.
+    /// behind. When it is not there, or when it is the last one there, `waker` is
+    /// registered in the same critical section (`armed`), to be woken at the next change.
     pub(crate) fn take(&mut self, config: &Config, waker: &Waker) -> Take {
         let mut inner = self.log.lock();
         let (events, bytes) = self.lag(&inner);
         if self.next < inner.head() || config.too_far_behind(events, bytes) {
             return Take::Lagged;
         }
-        let Some(entry) = inner.get(self.next) else {
-            inner.waiters.register(self.slot, waker);
-            return Take::Empty;
+        let taken = inner
+            .get(self.next)
+            .map(|entry| (entry.frame.clone(), entry.end));
+        let armed = match &taken {
+            Some(_) => self.next + 1 == inner.tail(),
+            None => true,
         };
-        let frame = entry.frame.clone();
-        let end = entry.end;
+        if armed {
+            // The fields, not `self`: `inner` borrows `self.log`.
+            self.log.register(&mut inner, self.slot, waker);
+            self.wakes_seen = self.log.wakes.load(Ordering::Relaxed);
+        }
         drop(inner);
-        let replayed = self.advance(end);
-        Take::Frame { frame, replayed }
+        match taken {
+            Some((frame, end)) => Take::Frame {
+                frame,
+                replayed: self.advance(end),
+                armed,
+            },
+            None => Take::Empty,
+        }
+    }
+
+    /// Whether the waker registered by the last [`take`](Self::take) is still there and
+    /// there is still nothing to take: nothing appended, nobody woken since. Lock-free.
+    pub(crate) fn still_armed(&self) -> bool {
+        self.log.tail.load(Ordering::Acquire) == self.next
+            && self.log.wakes.load(Ordering::Acquire) == self.wakes_seen
     }
 
     /// What a subscriber of several topics needs to know of this one: whether events it
@@ -107,7 +130,7 @@ impl Cursor {
                 end: entry.end,
             }),
             _ => {
-                inner.waiters.register(self.slot, waker);
+                self.log.register(&mut inner, self.slot, waker);
                 None
             }
         };
@@ -131,7 +154,7 @@ impl Cursor {
 
     /// Whether the topic's presence frame changed since the last one delivered.
     pub(crate) fn presence_changed(&self) -> bool {
-        self.log.presence_version.load(Ordering::Acquire) != self.presence_seen
+        self.log.presence_version.load(Ordering::SeqCst) != self.presence_seen
     }
 
     /// Events and bytes published after subscribing that this subscriber has not received.
@@ -156,7 +179,11 @@ impl Cursor {
 /// What [`Cursor::take`] found.
 #[derive(Debug)]
 pub(crate) enum Take {
-    Frame { frame: Encoded, replayed: bool },
+    Frame {
+        frame: Encoded,
+        replayed: bool,
+        armed: bool,
+    },
     Lagged,
     Empty,
 }
