@@ -13,7 +13,7 @@ use tokio::time::{Instant, Sleep};
 
 use crate::jitter::Rng;
 use crate::resume::Asked;
-use crate::state::{Cursor, Joined, Ready, State, Take};
+use crate::state::{Cursor, Joined, Read, State, read_merged, read_one};
 use crate::{EventId, Start, SubscribeError, Topic};
 
 /// Why a subscription's stream ended.
@@ -36,14 +36,6 @@ enum Stage {
     /// Ended: this frame (if any) is the last one.
     Closing(Option<Encoded>),
     Done,
-}
-
-enum Next {
-    Frame(Encoded),
-    Lagged,
-    Pending,
-    /// Something changed while registering: look again.
-    Again,
 }
 
 /// One subscriber's stream: the encoded events of its topics in hub-wide publish
@@ -268,80 +260,6 @@ impl Subscription {
             counters.replayed.add(self.number, 1);
         }
     }
-
-    /// The next event of a single-topic subscription: the topic's order is the order.
-    ///
-    /// One lock per event: taking the last event there is registers the waker in the
-    /// same critical section, and the next poll, when nothing was appended and nothing
-    /// woken since and the waker is the same, returns `Pending` without the lock.
-    fn next_single(&mut self, waker: &Waker) -> Next {
-        let [cursor] = &mut *self.cursors else {
-            return Next::Pending;
-        };
-        if self.armed == key(waker) && cursor.still_armed() {
-            return Next::Pending;
-        }
-        match cursor.take(&self.shared.config, waker) {
-            Take::Frame {
-                frame,
-                replayed,
-                armed,
-            } => {
-                self.armed = if armed { key(waker) } else { (0, 0) };
-                self.delivered(replayed);
-                Next::Frame(frame)
-            }
-            Take::Lagged => Next::Lagged,
-            Take::Empty => {
-                self.armed = key(waker);
-                Next::Pending
-            }
-        }
-    }
-
-    /// The next event of a multi-topic subscription: the smallest sequence number among
-    /// the topics' next entries, considering only entries up to the committed one (an
-    /// entry with a smaller number may still be on its way into another topic).
-    fn next_merged(&mut self, waker: &Waker) -> Next {
-        let committed = self.shared.committed();
-        let mut best: Option<(usize, Ready)> = None;
-        let (mut events, mut bytes) = (0, 0);
-        for (index, cursor) in self.cursors.iter().enumerate() {
-            let look = cursor.look(committed, waker);
-            if look.fell_out {
-                return Next::Lagged;
-            }
-            events += look.lag.0;
-            bytes += look.lag.1;
-            if let Some(next) = look.next
-                && best.as_ref().is_none_or(|(_, best)| next.seq < best.seq)
-            {
-                best = Some((index, next));
-            }
-        }
-        if self.shared.config.too_far_behind(events, bytes) {
-            return Next::Lagged;
-        }
-        let Some((index, next)) = best else {
-            // Registered everywhere; an append committed meanwhile may have found no waker.
-            return if self.shared.committed_after_registering() == committed {
-                Next::Pending
-            } else {
-                Next::Again
-            };
-        };
-        let replayed = self.cursors[index].advance(next.end);
-        self.delivered(replayed);
-        Next::Frame(next.frame)
-    }
-}
-
-/// What identifies a waker (what [`Waker::will_wake`] compares).
-fn key(waker: &Waker) -> (usize, usize) {
-    (
-        waker.data().addr(),
-        std::ptr::from_ref(waker.vtable()).addr(),
-    )
 }
 
 impl Stream for Subscription {
@@ -377,16 +295,18 @@ impl Stream for Subscription {
                 this.armed = (0, 0);
                 return Poll::Ready(Some(frame));
             }
-            let next = if this.cursors.len() == 1 {
-                this.next_single(cx.waker())
-            } else {
-                this.next_merged(cx.waker())
+            let read = match &mut *this.cursors {
+                [cursor] => read_one(cursor, &this.shared, &mut this.armed, cx.waker()),
+                cursors => read_merged(cursors, &this.shared, cx.waker()),
             };
-            match next {
-                Next::Frame(frame) => return Poll::Ready(Some(frame)),
-                Next::Lagged => this.close(End::Lagged),
-                Next::Again => {}
-                Next::Pending => {
+            match read {
+                Read::Frame { frame, replayed } => {
+                    this.delivered(replayed);
+                    return Poll::Ready(Some(frame));
+                }
+                Read::Lagged => this.close(End::Lagged),
+                Read::Again => {}
+                Read::Pending => {
                     // Registered: look once more at what wakes through the same slots.
                     let changed = this.shared.closed_after_registering()
                         || this.cursors.iter().any(Cursor::presence_changed)

@@ -15,7 +15,7 @@ mod cursor;
 mod log;
 mod waiters;
 
-pub(crate) use cursor::{Cursor, Ready, Take};
+pub(crate) use cursor::{Cursor, Read, read_merged, read_one};
 
 use crate::config::Config;
 use crate::jitter::Rng;
@@ -93,13 +93,13 @@ impl State {
     }
 
     /// The sequence number of the newest append every topic's log already holds.
-    pub(crate) fn committed(&self) -> u64 {
+    fn committed(&self) -> u64 {
         self.committed.load(Ordering::Acquire)
     }
 
     /// `committed`, read after registering wakers: ordered with the append's store and
     /// its waking (see `TopicLog::wake_all`), so one of the two sees the other.
-    pub(crate) fn committed_after_registering(&self) -> u64 {
+    fn committed_after_registering(&self) -> u64 {
         self.committed.load(Ordering::SeqCst)
     }
 
