@@ -1,6 +1,7 @@
 //! The demo-app check: many subscribers against a server that follows the demo's HTTP
 //! contract (`GET /events?topic=T`, `POST /publish`, `GET /stats`), every event received
-//! exactly once, the server's memory, and a clean disconnect.
+//! exactly once, the server's memory, and a clean disconnect; then waves of connect and
+//! disconnect, after each of which the server's memory must be back where it started.
 //!
 //! `sse-bench demo --url http://127.0.0.1:3000 --subscribers 10000 --events 20 --pid PID`
 
@@ -40,7 +41,13 @@ pub struct DemoOptions {
     pub concurrency: usize,
     /// The limit for each waiting step (all connected, all delivered, all gone).
     pub timeout: Duration,
+    /// Waves of `subscribers` connections opened together and closed together after the
+    /// delivery check (0: none).
+    pub waves: usize,
 }
+
+/// How far the server's resident memory may be above its start after a wave.
+pub const WAVE_TOLERANCE: u64 = 1 << 20;
 
 /// Parses `http://HOST:PORT[/]` with a literal IP address.
 ///
@@ -108,8 +115,35 @@ pub struct DemoReport {
     pub stats_subscribers: Option<u64>,
     /// Time from closing every connection until `/stats` said 0 subscribers, if it did.
     pub drain_time: Option<Duration>,
+    /// The server's RSS when the waves started (after the delivery check's disconnect),
+    /// and the waves.
+    pub waves: Option<(u64, Vec<Wave>)>,
     /// Failures met on the way (first few).
     pub errors: Vec<String>,
+}
+
+/// One wave: every connection opened, then every connection closed.
+#[derive(Debug, Clone, Default)]
+pub struct Wave {
+    /// Streams that opened (200, `text/event-stream`).
+    pub connected: usize,
+    /// The server's RSS with all of them open.
+    pub rss_open: u64,
+    /// The server's RSS once `/stats` said 0 subscribers after they closed.
+    pub rss_after: u64,
+    /// Time from closing them until `/stats` said 0 subscribers, if it did.
+    pub drain_time: Option<Duration>,
+}
+
+impl Wave {
+    /// Whether the wave opened every stream, drained, and left RSS within
+    /// [`WAVE_TOLERANCE`] of `start`.
+    #[must_use]
+    pub fn passed(&self, subscribers: usize, start: u64) -> bool {
+        self.connected == subscribers
+            && self.drain_time.is_some()
+            && self.rss_after <= start + WAVE_TOLERANCE
+    }
 }
 
 impl DemoReport {
@@ -123,6 +157,9 @@ impl DemoReport {
             && self.resets == 0
             && self.drain_time.is_some()
             && self.errors.is_empty()
+            && self.waves.as_ref().is_none_or(|(start, waves)| {
+                waves.iter().all(|w| w.passed(self.subscribers, *start))
+            })
     }
 }
 
@@ -183,6 +220,43 @@ impl fmt::Display for DemoReport {
         }
         for e in &self.errors {
             writeln!(f, "| error | {e} |")?;
+        }
+        if let Some((start, waves)) = &self.waves {
+            let mib_delta = |b: u64| {
+                let delta = i128::from(b) - i128::from(*start);
+                format!("{:+.2} MiB", delta as f64 / (1 << 20) as f64)
+            };
+            writeln!(
+                f,
+                "\nWaves: {} connections opened together, then closed together; server RSS \
+                 (the demo has no counting allocator) at the start {} (after the check above), \
+                 each wave back within {} of it?\n",
+                self.subscribers,
+                mib(*start),
+                mib(WAVE_TOLERANCE)
+            )?;
+            writeln!(
+                f,
+                "| wave | connected | RSS open | drained | RSS after | after − start | ok |"
+            )?;
+            writeln!(f, "|---|---|---|---|---|---|---|")?;
+            for (n, w) in waves.iter().enumerate() {
+                let drained = w.drain_time.map_or_else(|| "**no**".to_owned(), ms);
+                writeln!(
+                    f,
+                    "| {} | {} | {} | {drained} | {} | {} | {} |",
+                    n + 1,
+                    w.connected,
+                    mib(w.rss_open),
+                    mib(w.rss_after),
+                    mib_delta(w.rss_after),
+                    if w.passed(self.subscribers, *start) {
+                        "yes"
+                    } else {
+                        "**no**"
+                    }
+                )?;
+            }
         }
         writeln!(f, "\n{}", if self.passed() { "PASS" } else { "FAIL" })
     }
@@ -365,18 +439,134 @@ pub async fn run(options: &DemoOptions) -> DemoReport {
 
     // Disconnect everyone; the server must notice.
     tasks.shutdown().await;
+    report.drain_time = wait_drained(addr, options.timeout).await;
+
+    if report.drain_time.is_some()
+        && options.waves > 0
+        && let Some(start) = rss(options.pid)
+    {
+        let mut waves = Vec::with_capacity(options.waves);
+        for n in 0..options.waves {
+            let wave = run_wave(options, &path).await;
+            eprintln!(
+                "wave {}: {} connected, RSS {} B open, {} B after",
+                n + 1,
+                wave.connected,
+                wave.rss_open,
+                wave.rss_after
+            );
+            let stop = wave.drain_time.is_none();
+            waves.push(wave);
+            if stop {
+                break;
+            }
+        }
+        report.waves = Some((start, waves));
+    }
+    report
+}
+
+/// Polls `/stats` until it says 0 subscribers; the time that took, or `None` at `limit`.
+async fn wait_drained(addr: SocketAddr, limit: Duration) -> Option<Duration> {
     let start = Instant::now();
-    let deadline = start + options.timeout;
-    while Instant::now() < deadline {
-        if let Ok(reply) = request(addr, "GET", stats_path, None, Duration::from_secs(5)).await
+    while start.elapsed() < limit {
+        if let Ok(reply) = request(addr, "GET", "/stats", None, Duration::from_secs(5)).await
             && total_subscribers(&reply.body) == Some(0)
         {
-            report.drain_time = Some(start.elapsed());
-            break;
+            return Some(start.elapsed());
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    report
+    None
+}
+
+/// One wave: opens `subscribers` streams of `path` (at most `concurrency` handshakes at
+/// once), measures, closes them all, waits for `/stats` to say 0, and measures again.
+async fn run_wave(options: &DemoOptions, path: &str) -> Wave {
+    let rss = || {
+        options
+            .pid
+            .and_then(|p| proc_usage(p).ok())
+            .map_or(0, |u| u.rss)
+    };
+    let gate = Rc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut opening = JoinSet::new();
+    for n in 0..options.subscribers {
+        let (gate, path) = (gate.clone(), path.to_owned());
+        let (addr, source) = (options.addr, source_for(n, options.sources, options.addr));
+        let limit = options.timeout;
+        opening.spawn_local(async move {
+            let _permit = gate.acquire().await.ok()?;
+            tokio::time::timeout(limit, open_stream(addr, source, &path))
+                .await
+                .ok()?
+                .ok()
+        });
+    }
+    let mut open = Vec::with_capacity(options.subscribers);
+    while let Some(joined) = opening.join_next().await {
+        if let Ok(Some(stream)) = joined {
+            open.push(stream);
+        }
+    }
+    let mut wave = Wave {
+        connected: open.len(),
+        rss_open: rss(),
+        ..Wave::default()
+    };
+    drop(open);
+    wave.drain_time = wait_drained(options.addr, options.timeout).await;
+    // Let the server finish freeing what the closed connections held.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    wave.rss_after = rss();
+    wave
+}
+
+/// Connects, asks for `path`, and returns the socket once a 200 `text/event-stream`
+/// head has arrived.
+async fn open_stream(
+    addr: SocketAddr,
+    source: Option<std::net::Ipv4Addr>,
+    path: &str,
+) -> Result<tokio::net::TcpStream, String> {
+    let mut stream = connect(addr, source, None)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("write: {e}"))?;
+    let mut buf = vec![0u8; 4096];
+    let mut reader = ResponseReader::new();
+    loop {
+        let n = stream
+            .read(&mut buf)
+            .await
+            .map_err(|e| format!("read: {e}"))?;
+        if n == 0 {
+            return Err("closed before the response head".into());
+        }
+        let mut head = None;
+        reader
+            .feed(&buf[..n], &mut |part| {
+                if let Part::Head(h) = part {
+                    head = Some(h);
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        if let Some(head) = head {
+            let event_stream = head
+                .first("content-type")
+                .is_some_and(|t| t.starts_with("text/event-stream"));
+            return if head.status == 200 && event_stream {
+                Ok(stream)
+            } else {
+                Err(format!("GET {path} answered {}", head.status))
+            };
+        }
+    }
 }
 
 /// `topics.<topic>.subscribers` of a `/stats` body.

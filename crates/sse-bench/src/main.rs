@@ -116,6 +116,10 @@ enum Command {
         /// Seconds allowed for each step.
         #[arg(long, default_value_t = 60)]
         timeout: u64,
+        /// Then this many waves of --subscribers connections opened and closed together,
+        /// the server's RSS back within 1 MiB of its start after each (needs --pid; 0: none).
+        #[arg(long, default_value_t = 8)]
+        waves: usize,
     },
 }
 
@@ -199,6 +203,7 @@ fn main() -> ExitCode {
             sources,
             concurrency,
             timeout,
+            waves,
         } => {
             let addr = match demo::parse_url(&url) {
                 Ok(addr) => addr,
@@ -219,6 +224,7 @@ fn main() -> ExitCode {
                 sources,
                 concurrency,
                 timeout: Duration::from_secs(timeout),
+                waves,
             };
             let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()

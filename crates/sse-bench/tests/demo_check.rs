@@ -112,6 +112,7 @@ fn options(addr: SocketAddr) -> DemoOptions {
         sources: 4,
         concurrency: 16,
         timeout: Duration::from_secs(20),
+        waves: 0,
     }
 }
 
@@ -130,6 +131,30 @@ async fn a_correct_server_passes() {
     assert_eq!(report.stats_subscribers, Some(50));
     assert!(report.rss.is_some());
     assert!(demo::render(&options, &report).contains("PASS"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn waves_open_and_close_every_connection() {
+    let addr = serve(false).await;
+    let mut options = options(addr);
+    options.waves = 2;
+    let report = tokio::task::LocalSet::new()
+        .run_until(demo::run(&options))
+        .await;
+    let (start, waves) = report.waves.clone().expect("waves ran");
+    assert!(start > 0);
+    assert_eq!(waves.len(), 2, "{report}");
+    for wave in &waves {
+        assert_eq!(wave.connected, 50, "{report}");
+        assert!(wave.drain_time.is_some(), "{report}");
+        assert!(wave.rss_open > 0 && wave.rss_after > 0);
+    }
+    let text = demo::render(&options, &report);
+    assert!(text.contains("| wave | connected |"), "{text}");
+    assert!(
+        text.contains("\n| 1 | 50 |") && text.contains("\n| 2 | 50 |"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]

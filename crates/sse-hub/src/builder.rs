@@ -39,7 +39,7 @@ impl HubBuilder {
         Self::default()
     }
 
-    /// How many events each topic keeps for replay (default [`DEFAULT_HISTORY`]). The
+    /// How many events each topic keeps for replay (default [`DEFAULT_HISTORY`](crate::DEFAULT_HISTORY)). The
     /// oldest are dropped first.
     pub const fn history(mut self, events: usize) -> Self {
         self.config.history = events;
@@ -47,10 +47,25 @@ impl HubBuilder {
     }
 
     /// How many bytes (encoded) each topic keeps for replay at most (default
-    /// [`DEFAULT_HISTORY_BYTES`]). A topic always keeps its newest event, even one larger
+    /// [`DEFAULT_HISTORY_BYTES`](crate::DEFAULT_HISTORY_BYTES)). A topic always keeps its newest event, even one larger
     /// than this.
     pub const fn history_bytes(mut self, bytes: usize) -> Self {
         self.config.history_bytes = bytes;
+        self
+    }
+
+    /// How many bytes (encoded) of history the whole hub keeps at most, over all topics
+    /// (default [`DEFAULT_MEMORY_BUDGET`](crate::DEFAULT_MEMORY_BUDGET), 256 MiB). When a
+    /// publish would go over it, the oldest events hub-wide are dropped from their topics'
+    /// history first (a client resuming from before them gets a `reset`, as for any id
+    /// that left the history, and a subscriber still reading them is disconnected for
+    /// lag); the publisher never waits. An event larger than the budget on its own is
+    /// refused with [`PublishError::TooLarge`](crate::PublishError::TooLarge).
+    ///
+    /// It bounds the history, which is what grows with publishing; subscriptions, topics
+    /// and events on their way to a slow connection's socket are not counted.
+    pub const fn memory_budget_bytes(mut self, bytes: usize) -> Self {
+        self.config.memory_budget = bytes;
         self
     }
 
@@ -71,7 +86,7 @@ impl HubBuilder {
         self
     }
 
-    /// How many topics the hub holds at most (default [`DEFAULT_MAX_TOPICS`]). When a new
+    /// How many topics the hub holds at most (default [`DEFAULT_MAX_TOPICS`](crate::DEFAULT_MAX_TOPICS)). When a new
     /// topic is needed and the hub is full, the topic without subscribers that was
     /// published to least recently is forgotten (with its history); when every topic has
     /// subscribers, publishing or subscribing to a new topic fails.
@@ -81,7 +96,7 @@ impl HubBuilder {
     }
 
     /// How many distinct topics one subscription may follow (default
-    /// [`DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION`]).
+    /// [`DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION`](crate::DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION)).
     pub const fn max_topics_per_subscription(mut self, topics: usize) -> Self {
         self.config.max_per_subscription = topics;
         self

@@ -55,9 +55,9 @@
 //!
 //! | subscription | bytes |
 //! |---|---|
-//! | one topic | 242 |
+//! | one topic | 234 |
 //! | two topics | 324 |
-//! | one topic, with a maximum lifetime (its timer) | 354 |
+//! | one topic, with a maximum lifetime (its timer) | 346 |
 //!
 //! [`Subscription::memory`] gives the same figure for a given subscription.
 //!
@@ -111,14 +111,20 @@
 //!
 //! # Limits
 //!
-//! * Memory: at most [`HubBuilder::max_topics`] topics, each holding at most its history
-//!   (plus its newest event when that alone is over the byte limit): the bound is
-//!   `max_topics × history_bytes`. A full hub forgets the idle topic published to least
-//!   recently; a topic made again afterwards answers older ids with `reset`.
+//! * Memory: the history of all topics together holds at most
+//!   [`HubBuilder::memory_budget_bytes`] (256 MiB by default): past it, the oldest events
+//!   hub-wide are dropped, whatever their topic, and an event larger than the budget is
+//!   refused. Each topic also keeps at most its own history (count and bytes, plus its
+//!   newest event when that alone is over the byte limit), and the hub at most
+//!   [`HubBuilder::max_topics`] topics. A full hub forgets the idle topic published to
+//!   least recently; a topic made again afterwards answers older ids with `reset`.
 //! * Topic names: see [`Topic`] (1 to 256 bytes of `A-Z a-z 0-9 . _ : / -`).
-//! * Publishing takes one lock that orders appends hub-wide (the event is encoded under
-//!   it), so publishers to different topics do not run in parallel; fan-out to
-//!   subscribers runs outside it, on their own tasks.
+//! * Publishing takes one lock that orders appends hub-wide. The event is encoded before
+//!   it; under it the hub finds the topic, takes the id, copies the frame with its `id:`
+//!   line and appends it, so publishers to different topics only partly run in parallel
+//!   (`cargo bench -p sse-hub --bench hub`). Fan-out to subscribers runs outside it, on
+//!   their own tasks: a subscription of one topic locks its topic once per event it
+//!   takes, and waits without locking again when nothing changed.
 //! * A subscription to several topics reads each topic's log on every event it takes
 //!   (small sets of topics are the expected use; see
 //!   [`HubBuilder::max_topics_per_subscription`]).
@@ -145,7 +151,8 @@ mod topic;
 pub use backplane::{Backplane, Publishing};
 pub use builder::HubBuilder;
 pub use config::{
-    DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES, DEFAULT_MAX_TOPICS, DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION,
+    DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES, DEFAULT_MAX_TOPICS,
+    DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, DEFAULT_MEMORY_BUDGET,
 };
 pub use envelope::Envelope;
 pub use error::{BackplaneError, ConfigError, PublishError, SubscribeError};

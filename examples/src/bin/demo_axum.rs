@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use sse_axum::{LastEventId, Sse, SseCorsLayer};
-use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE};
+use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, serve};
 
 fn json(answer: JsonAnswer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -61,12 +61,11 @@ async fn main() -> std::io::Result<()> {
             }),
         )
         .with_state(demo.clone());
-    let listener = tokio::net::TcpListener::bind(demo.config().addr).await?;
+    let listener = serve::bind(demo.config().addr)?;
     println!("demo-axum on http://{}/", listener.local_addr()?);
-    demo.serve(
-        axum::serve(listener, app)
-            .with_graceful_shutdown(demo.on_signal())
-            .into_future(),
-    )
+    demo.serve(async {
+        serve::serve(listener, app, demo.on_signal()).await;
+        Ok::<(), std::io::Error>(())
+    })
     .await
 }

@@ -3,7 +3,7 @@
 
 use std::convert::Infallible;
 
-use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE};
+use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, serve};
 use sse_warp::{LastEventId, Sse, cors, last_event_id};
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
@@ -74,14 +74,10 @@ async fn main() -> std::io::Result<()> {
         .or(healthz)
         .or(metrics);
 
-    let listener = tokio::net::TcpListener::bind(demo.config().addr).await?;
+    let listener = serve::bind(demo.config().addr)?;
     println!("demo-warp on http://{}/", listener.local_addr()?);
-    let server = warp::serve(routes)
-        .incoming(listener)
-        .graceful(demo.on_signal())
-        .run();
     demo.serve(async {
-        server.await;
+        serve::serve(listener, warp::service(routes), demo.on_signal()).await;
         Ok::<(), std::io::Error>(())
     })
     .await

@@ -9,6 +9,7 @@ mod logging;
 mod metrics;
 mod page;
 mod publish;
+pub mod serve;
 mod service;
 mod signal;
 mod stats_topic;

@@ -41,7 +41,7 @@ pub(crate) struct HubMetrics {
 #[derive(Debug, Clone)]
 struct Publish {
     seconds: Histogram,
-    errors: [Counter; 4],
+    errors: [Counter; 5],
 }
 
 impl HubMetrics {
@@ -54,8 +54,14 @@ impl HubMetrics {
             .map(|reason| counter!(RESETS, "reason" => reason.as_str()));
         let ended = ["lag", "lifetime", "shutdown", "disconnect"]
             .map(|reason| counter!(SUBSCRIPTIONS_ENDED, "reason" => reason));
-        let errors = ["closed", "too_many_topics", "out_of_order", "backplane"]
-            .map(|kind| counter!(PUBLISH_ERRORS, "kind" => kind));
+        let errors = [
+            "closed",
+            "too_many_topics",
+            "out_of_order",
+            "backplane",
+            "too_large",
+        ]
+        .map(|kind| counter!(PUBLISH_ERRORS, "kind" => kind));
         Self {
             labelled: Mutex::default(),
             label_limit,
@@ -187,6 +193,7 @@ impl PublishTimer {
                     PublishError::TooManyTopics { .. } => 1,
                     PublishError::OutOfOrder { .. } => 2,
                     PublishError::Backplane(_) => 3,
+                    PublishError::TooLarge { .. } => 4,
                 };
                 self.publish.errors[index].increment(1);
             }

@@ -84,7 +84,8 @@ pub const RESETS: &str = "sse_hub_resets_total";
 /// Counter, label `topic`: events appended to the topic's log (published here, or
 /// delivered by the backplane), `publish_uncounted` ones included.
 pub const EVENTS_PUBLISHED: &str = "sse_hub_events_published_total";
-/// Counter, label `kind` (`closed`, `too_many_topics`, `out_of_order`, `backplane`):
+/// Counter, label `kind` (`closed`, `too_many_topics`, `out_of_order`, `backplane`,
+/// `too_large`):
 /// publishes that failed.
 pub const PUBLISH_ERRORS: &str = "sse_hub_publish_errors_total";
 /// Counter: events handed to subscribers, live and replayed (one per subscriber per event).
