@@ -212,3 +212,32 @@ fn backplane_hooks_set_their_series() {
         assert_eq!(count(observe::BACKPLANE_READER_LAG_SECONDS), 1.0);
     });
 }
+
+#[test]
+fn history_gauges_follow_the_hub_wide_budget() {
+    with_recorder(|recorder| {
+        // Room for about four of these events hub-wide: publishing to two topics evicts
+        // the oldest of either.
+        let event = "x".repeat(200);
+        let hub = Hub::builder().memory_budget_bytes(1000).build().unwrap();
+        for n in 0..6 {
+            publish(&hub, &topic(if n % 2 == 0 { "a" } else { "b" }), &event);
+        }
+        let stats = hub.stats();
+        let held: usize = stats.topics.iter().map(|t| t.history_bytes).sum();
+        let events: usize = stats.topics.iter().map(|t| t.history).sum();
+        assert!(
+            events < 6,
+            "the budget evicted nothing: {events} events held"
+        );
+        let text = recorder.handle().render();
+        let sum = |name: &str| -> f64 {
+            ["a", "b"]
+                .iter()
+                .map(|t| value(&text, &format!("{name}{{topic=\"{t}\"}}")))
+                .sum()
+        };
+        assert_eq!(sum("sse_hub_history_bytes"), held as f64);
+        assert_eq!(sum("sse_hub_history_events"), events as f64);
+    });
+}
