@@ -17,7 +17,7 @@ const STATS: EventName = EventName::from_static("stats");
 /// How often the statistics are sent.
 const PERIOD: Duration = Duration::from_secs(1);
 
-/// Publishes the statistics every [`PERIOD`] until `stopping` is cancelled or the hub
+/// Publishes the statistics every second until `stopping` is cancelled or the hub
 /// shuts down. Must be called inside a tokio runtime.
 pub fn spawn_stats(hub: Hub, stopping: CancellationToken) {
     let topic = Topic::from_static(STATS_TOPIC);
