@@ -55,7 +55,7 @@ pub struct Config {
     pub shutdown_grace_ms: u64,
 
     /// Logs on stderr, filtered by RUST_LOG (default `info`): `pretty` or `json`.
-    #[arg(long, value_name = "F", value_enum, default_value_t = LogFormat::Pretty)]
+    #[arg(long, value_name = "F", value_enum, default_value_t = LogFormat::Pretty, hide_possible_values = true)]
     pub log_format: LogFormat,
 }
 

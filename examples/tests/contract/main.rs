@@ -27,6 +27,7 @@ mod flags;
 mod keep_alive;
 mod lag;
 mod lifetime;
+mod logging;
 mod metrics;
 mod presence;
 mod publish;
@@ -102,4 +103,5 @@ contract!(
     stats::stats_do_not_count_reset,
     flags::bad_flags_exit_2,
     metrics::metrics_after_a_scripted_run,
+    logging::log_format_json_lines,
 );
