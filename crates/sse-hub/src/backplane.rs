@@ -55,6 +55,17 @@ pub trait Backplane: Send + Sync + fmt::Debug + 'static {
     fn origin(&self) -> Option<EventId> {
         None
     }
+
+    /// Whether publishing can work now: `Err` with the reason while it cannot (a
+    /// backplane that lost its server, or is still loading history at start-up).
+    /// Servers answer their health check with it. The default: always healthy.
+    ///
+    /// # Errors
+    ///
+    /// Why publishing cannot work now.
+    fn health(&self) -> Result<(), BackplaneError> {
+        Ok(())
+    }
 }
 
 type Boxed = Pin<Box<dyn Future<Output = Result<EventId, PublishError>> + Send>>;

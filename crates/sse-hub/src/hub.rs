@@ -139,6 +139,16 @@ impl Hub {
         self.state.counters.subscribers.load(Ordering::Relaxed)
     }
 
+    /// Whether publishing can work now (see [`Backplane::health`]): always `Ok` with the
+    /// in-process backplane.
+    ///
+    /// # Errors
+    ///
+    /// The backplane's reason while publishing cannot work.
+    pub fn health(&self) -> Result<(), crate::BackplaneError> {
+        self.backplane.health()
+    }
+
     /// The id of the newest event published, if any.
     #[must_use]
     pub fn last_id(&self) -> Option<EventId> {
