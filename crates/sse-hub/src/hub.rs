@@ -12,8 +12,8 @@ use crate::config::Config;
 use crate::resume::Asked;
 use crate::state::State;
 use crate::{
-    Backplane, ConfigError, Envelope, EventId, Inbox, MemoryBackplane, PublishError, Publishing,
-    Stats, SubscribeError, Subscription, Topic,
+    Backplane, CatchUp, ConfigError, Envelope, EventId, Inbox, MemoryBackplane, PublishError,
+    Publishing, Stats, SubscribeError, Subscription, Topic,
 };
 
 /// A fan-out hub: publish events to topics, subscribe to topics as streams of encoded
@@ -125,6 +125,21 @@ impl Hub {
                 .map_or(Asked::Foreign, Asked::After)
         });
         Subscription::open(&self.state, topics, asked, self.backplane.origin())
+    }
+
+    /// Waits, when needed, until this hub can answer `last_event_id` as the whole
+    /// cluster would: with a multi-process backplane, an id that another process gave a
+    /// client may be newer than what this process has read yet. Await it before
+    /// [`resume`](Self::resume) in servers that run several processes; with the
+    /// in-process backplane it is ready at once. The wait is bounded by the backplane.
+    pub fn caught_up(&self, last_event_id: Option<&LastEventId>) -> CatchUp {
+        let Some(id) = last_event_id.and_then(|id| self.backplane.parse_id(id.as_str())) else {
+            return CatchUp::ready();
+        };
+        if self.state.last_id().is_some_and(|last| id <= last) {
+            return CatchUp::ready();
+        }
+        self.backplane.caught_up(id)
     }
 
     /// The number of open subscriptions to `topic`.

@@ -28,7 +28,9 @@ impl Manual {
 
     fn deliver(&self, name: &str, ms: u64, data: &str) {
         let envelope = Envelope::new(topic(name), Event::new().data(data.to_owned()));
-        self.inbox().deliver(id(ms, 0), envelope).expect("delivered");
+        self.inbox()
+            .deliver(id(ms, 0), envelope)
+            .expect("delivered");
     }
 }
 
@@ -107,7 +109,11 @@ fn ids_before_the_break_get_a_reset_and_the_break_itself_resumes() {
     bp.inbox().discontinuity(id(99, 0)).unwrap();
     bp.deliver("a", 100, "three");
     let mut old = hub.resume([&topic("a")], Some(&last("20-0"))).unwrap();
-    assert!(matches!(old.start(), Start::Reset { .. }), "{:?}", old.start());
+    assert!(
+        matches!(old.start(), Start::Reset { .. }),
+        "{:?}",
+        old.start()
+    );
     assert_eq!(
         described(&ready_frames(&mut old)),
         ["reset|99-0|expired", "|100-0|three"]

@@ -7,7 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Value};
-use sse_hub::{Backplane, BackplaneError, Envelope, EventId, Inbox, PublishError, Publishing};
+use sse_hub::{
+    Backplane, BackplaneError, CatchUp, Envelope, EventId, Inbox, PublishError, Publishing,
+};
 use tokio::task::AbortHandle;
 
 use crate::config::RedisConfig;
@@ -57,7 +59,11 @@ struct Shared {
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        if let Some(reader) = self.reader.get_mut().unwrap_or_else(PoisonError::into_inner) {
+        if let Some(reader) = self
+            .reader
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
             reader.abort();
         }
     }
@@ -188,7 +194,8 @@ impl Backplane for RedisBackplane {
             }
         }
         let timeout = shared.config.publish_timeout;
-        let deadline = unix_ms().saturating_add(u64::try_from((timeout / 2).as_millis()).unwrap_or(0));
+        let deadline =
+            unix_ms().saturating_add(u64::try_from((timeout / 2).as_millis()).unwrap_or(0));
         let mut cmd = redis::cmd("XADD");
         cmd.arg(&shared.config.key)
             .arg("MAXLEN")
@@ -202,8 +209,9 @@ impl Backplane for RedisBackplane {
             let started = tokio::time::Instant::now();
             let reply = tokio::time::timeout(timeout, cmd.query_async::<Value>(&mut conn)).await;
             let id = match reply {
-                Ok(Ok(value)) => reply::stream_id(&value)
-                    .ok_or_else(|| format!("XADD answered {value:?}")),
+                Ok(Ok(value)) => {
+                    reply::stream_id(&value).ok_or_else(|| format!("XADD answered {value:?}"))
+                }
                 Ok(Err(err)) => Err(format!("redis: {err}")),
                 Err(_) => Err(format!("redis did not answer within {timeout:?}")),
             };
@@ -217,7 +225,9 @@ impl Backplane for RedisBackplane {
             };
             // Stored: it will be delivered. Wait (within the budget) until this
             // process's hub has it, so the id resumes here at once.
-            let left = timeout.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
+            let left = timeout
+                .saturating_sub(started.elapsed())
+                .max(Duration::from_millis(1));
             let _ = tokio::time::timeout(left, health.read_past(id)).await;
             Ok::<EventId, PublishError>(id.event_id())
         })
@@ -229,6 +239,15 @@ impl Backplane for RedisBackplane {
 
     fn origin(&self) -> Option<EventId> {
         Some(StreamId::ZERO.event_id())
+    }
+
+    fn caught_up(&self, id: EventId) -> CatchUp {
+        let health = self.shared.health.clone();
+        let timeout = self.shared.config.publish_timeout;
+        let [ms, seq] = id.key();
+        CatchUp::new(async move {
+            let _ = tokio::time::timeout(timeout, health.read_past(StreamId { ms, seq })).await;
+        })
     }
 
     fn health(&self) -> Result<(), BackplaneError> {

@@ -181,7 +181,10 @@ mod tests {
         let cases: [(&[(&[u8], &[u8])], Bad); 6] = [
             (&[(b"data", b"x")], Bad::Missing("topic")),
             (&[(b"topic", b"t")], Bad::Missing("data")),
-            (&[(b"topic", b"t"), (b"data", b"\xff")], Bad::NotUtf8("data".into())),
+            (
+                &[(b"topic", b"t"), (b"data", b"\xff")],
+                Bad::NotUtf8("data".into()),
+            ),
             (
                 &[(b"topic", b"t"), (b"data", b"x"), (b"event", b"a\nb")],
                 Bad::Invalid("event", String::new()),

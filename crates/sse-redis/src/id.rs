@@ -64,7 +64,6 @@ impl StreamId {
             .or_else(|_| EventId::new([self.ms, self.seq], "0-0"))
             .unwrap_or_else(|_| unreachable_id())
     }
-
 }
 
 #[cold]
@@ -99,7 +98,9 @@ mod tests {
         assert_eq!((id.ms, id.seq), (1_700_000_000_000, 3));
         assert_eq!(id.to_string(), "1700000000000-3");
         assert_eq!(StreamId::parse("0-0"), Some(StreamId::ZERO));
-        for bad in ["", "1", "1-", "-1", "01-1", "1-01", "1-+1", "1-1-1", "a-1", "1 -1"] {
+        for bad in [
+            "", "1", "1-", "-1", "01-1", "1-01", "1-+1", "1-1-1", "a-1", "1 -1",
+        ] {
             assert_eq!(StreamId::parse(bad), None, "{bad:?}");
         }
         assert_eq!(StreamId::parse("18446744073709551616-0"), None);

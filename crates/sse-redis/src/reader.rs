@@ -132,7 +132,12 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
-    pub(crate) fn new(client: Client, config: RedisConfig, health: Arc<Health>, inbox: Inbox) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        config: RedisConfig,
+        health: Arc<Health>,
+        inbox: Inbox,
+    ) -> Self {
         Self {
             client,
             config,
@@ -174,7 +179,8 @@ impl Reader {
             .set_response_timeout(Some(self.config.block + timeout));
         match tokio::time::timeout(
             timeout + Duration::from_millis(50),
-            self.client.get_multiplexed_async_connection_with_config(&config),
+            self.client
+                .get_multiplexed_async_connection_with_config(&config),
         )
         .await
         {
@@ -218,14 +224,15 @@ impl Reader {
         }
     }
 
-    /// Loads the newest entries into the hub. When the stream has lost older entries
-    /// (trimmed, or more than the backfill holds), the hub is told that ids before the
-    /// first one loaded cannot be resumed from.
+    /// Loads the newest entries into the hub. When the stream has older entries than
+    /// those loaded, or lost some (trimmed), the hub is told that ids before the first
+    /// one loaded cannot be resumed from (a break at the entry before it, or just
+    /// before it).
     async fn load(&mut self, conn: &mut MultiplexedConnection) -> Result<(), Exit> {
         let reply: Value = self
             .backfill
             .key(&self.config.key)
-            .arg(self.config.backfill)
+            .arg(self.config.backfill.saturating_add(1))
             .invoke_async(conn)
             .await?;
         let Value::Array(parts) = &reply else {
@@ -245,8 +252,15 @@ impl Reader {
         };
         entries.reverse();
         let complete = deleted == StreamId::ZERO && usize::try_from(length) == Ok(entries.len());
+        // One more entry than loaded was read: when there is one, it names the break.
+        let before = if entries.len() > self.config.backfill {
+            Some(entries.remove(0).id)
+        } else {
+            None
+        };
         if let (false, Some(first)) = (complete, entries.first()) {
-            self.discontinuity(first.id.predecessor().unwrap_or(StreamId::ZERO))?;
+            let at = before.or_else(|| first.id.predecessor());
+            self.discontinuity(at.unwrap_or(StreamId::ZERO))?;
         }
         for entry in &entries {
             self.deliver(entry, false)?;
@@ -382,7 +396,10 @@ mod tests {
         assert_eq!(judge(at, facts(3, Some(4), true)), None);
         assert_eq!(judge(at, facts(10, Some(11), false)), None);
         assert_eq!(judge(Position::Start, facts(99, None, false)), None);
-        assert_eq!(judge(Position::After(id(10)), facts(10, Some(12), false)), None);
+        assert_eq!(
+            judge(Position::After(id(10)), facts(10, Some(12), false)),
+            None
+        );
     }
 
     #[test]

@@ -98,7 +98,8 @@ pub(crate) fn xread(value: &Value) -> Result<Vec<RawEntry>, String> {
             .first()
             .map_or(Ok(Vec::new()), |(_, list)| entries(list)),
         other => {
-            let streams = items(other).ok_or_else(|| format!("unexpected XREAD reply {other:?}"))?;
+            let streams =
+                items(other).ok_or_else(|| format!("unexpected XREAD reply {other:?}"))?;
             match streams.first().and_then(items) {
                 Some([_, list]) => entries(list),
                 Some(_) => Err(format!("unexpected XREAD reply {other:?}")),
@@ -131,10 +132,7 @@ mod tests {
         let got = xread(&reply).unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].id, StreamId { ms: 1, seq: 0 });
-        assert_eq!(
-            got[0].pairs().unwrap(),
-            vec![(&b"topic"[..], &b"\xff"[..])]
-        );
+        assert_eq!(got[0].pairs().unwrap(), vec![(&b"topic"[..], &b"\xff"[..])]);
         assert!(got[1].fields.is_none());
         assert!(xread(&Value::Nil).unwrap().is_empty());
         assert!(xread(&Value::Int(3)).is_err());

@@ -44,7 +44,11 @@ async fn two_nodes_deliver_every_event_once_in_one_order_with_redis_ids() {
         published.extend(p.await.unwrap());
     }
     assert_eq!(published.len(), 400);
-    assert!(published.iter().all(|id| bp.parse_id(id.as_str()) == Some(*id)));
+    assert!(
+        published
+            .iter()
+            .all(|id| bp.parse_id(id.as_str()) == Some(*id))
+    );
     published.sort();
     for (k, sub) in subs.iter_mut().enumerate() {
         let want = if k == 2 { 200 } else { 400 };
@@ -71,13 +75,22 @@ async fn an_id_from_one_node_resumes_exactly_on_another() {
     let t = topic("t");
     let mut ids = Vec::new();
     for i in 0..10 {
-        ids.push(a.publish(&t, Event::new().data(i.to_string())).await.unwrap());
+        ids.push(
+            a.publish(&t, Event::new().data(i.to_string()))
+                .await
+                .unwrap(),
+        );
     }
+    // B may not have read A's newest events yet: the resume waits for it.
+    b.caught_up(Some(&last(ids[9].as_str()))).await;
     let mut sub = b.resume([&t], Some(&last(ids[3].as_str()))).unwrap();
     assert_eq!(sub.start(), Start::Resumed { replay: 6 });
     for i in 4..10 {
         let e = next_event(&mut sub).await;
-        assert_eq!((e.id.as_str(), e.data.as_deref()), (ids[i].as_str(), Some(&*i.to_string())));
+        assert_eq!(
+            (e.id.as_str(), e.data.as_deref()),
+            (ids[i].as_str(), Some(&*i.to_string()))
+        );
     }
     let live = a.publish(&t, Event::new().data("live")).await.unwrap();
     assert_eq!(next_event(&mut sub).await.id, live.as_str());
@@ -90,7 +103,11 @@ async fn a_new_node_loads_the_tail_then_reads_on_without_gap_or_duplicate() {
     let t = topic("t");
     let mut ids = Vec::new();
     for i in 0..50 {
-        ids.push(a.publish(&t, Event::new().data(i.to_string())).await.unwrap());
+        ids.push(
+            a.publish(&t, Event::new().data(i.to_string()))
+                .await
+                .unwrap(),
+        );
     }
     // Publishing goes on while the new node starts.
     let writer = {
@@ -98,7 +115,11 @@ async fn a_new_node_loads_the_tail_then_reads_on_without_gap_or_duplicate() {
         tokio::spawn(async move {
             let mut more = Vec::new();
             for i in 50..150 {
-                more.push(a.publish(&t, Event::new().data(i.to_string())).await.unwrap());
+                more.push(
+                    a.publish(&t, Event::new().data(i.to_string()))
+                        .await
+                        .unwrap(),
+                );
             }
             more
         })
@@ -106,7 +127,11 @@ async fn a_new_node_loads_the_tail_then_reads_on_without_gap_or_duplicate() {
     let (c, _) = node(config(&redis, "s")).await;
     ids.extend(writer.await.unwrap());
     let mut sub = c.resume([&t], Some(&last(ids[9].as_str()))).unwrap();
-    assert!(matches!(sub.start(), Start::Resumed { .. }), "{:?}", sub.start());
+    assert!(
+        matches!(sub.start(), Start::Resumed { .. }),
+        "{:?}",
+        sub.start()
+    );
     for id in &ids[10..] {
         assert_eq!(next_event(&mut sub).await.id, id.as_str());
     }
@@ -114,7 +139,10 @@ async fn a_new_node_loads_the_tail_then_reads_on_without_gap_or_duplicate() {
     let before = c.stats().published;
     assert!(before < 150, "{before}");
     for i in 0..5 {
-        let id = a.publish(&t, Event::new().data(i.to_string())).await.unwrap();
+        let id = a
+            .publish(&t, Event::new().data(i.to_string()))
+            .await
+            .unwrap();
         assert_eq!(next_event(&mut sub).await.id, id.as_str());
     }
     assert_eq!(c.stats().published, before + 5);
@@ -127,13 +155,24 @@ async fn ids_older_than_what_a_node_loaded_get_a_reset() {
     let t = topic("t");
     let mut ids = Vec::new();
     for i in 0..30 {
-        ids.push(a.publish(&t, Event::new().data(i.to_string())).await.unwrap());
+        ids.push(
+            a.publish(&t, Event::new().data(i.to_string()))
+                .await
+                .unwrap(),
+        );
     }
     let (c, _) = node(config(&redis, "s").backfill(10)).await;
     let mut old = c.resume([&t], Some(&last(ids[5].as_str()))).unwrap();
-    assert!(matches!(old.start(), Start::Reset { .. }), "{:?}", old.start());
+    assert!(
+        matches!(old.start(), Start::Reset { .. }),
+        "{:?}",
+        old.start()
+    );
     let first = next_event(&mut old).await;
-    assert_eq!((first.event.as_str(), first.id.as_str()), ("reset", ids[19].as_str()));
+    assert_eq!(
+        (first.event.as_str(), first.id.as_str()),
+        ("reset", ids[19].as_str())
+    );
     // Replayed from the reset's id: the ten loaded events.
     for id in &ids[20..] {
         assert_eq!(next_event(&mut old).await.id, id.as_str());
