@@ -134,7 +134,6 @@ impl RedisBackplane {
     }
 
     /// The settings.
-    #[must_use]
     pub fn config(&self) -> &RedisConfig {
         &self.shared.config
     }
@@ -175,6 +174,7 @@ impl Backplane for RedisBackplane {
             self.shared.config.clone(),
             self.shared.health.clone(),
             inbox,
+            self.shared.publisher.clone(),
         );
         *reader = Some(runtime.spawn(task.run()).abort_handle());
         Ok(())

@@ -178,7 +178,8 @@ mod tests {
 
     #[test]
     fn bad_entries_say_why() {
-        let cases: [(&[(&[u8], &[u8])], Bad); 6] = [
+        type Fields<'a> = &'a [(&'a [u8], &'a [u8])];
+        let cases: [(Fields<'_>, Bad); 6] = [
             (&[(b"data", b"x")], Bad::Missing("topic")),
             (&[(b"topic", b"t")], Bad::Missing("data")),
             (

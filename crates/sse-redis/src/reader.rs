@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::MultiplexedConnection;
+use redis::aio::{ConnectionManager, MultiplexedConnection};
 use redis::{AsyncConnectionConfig, Client, Script, Value};
 use sse_hub::{Inbox, PublishError};
 
@@ -125,6 +125,8 @@ pub(crate) struct Reader {
     config: RedisConfig,
     health: Arc<Health>,
     inbox: Inbox,
+    /// The publishing connection, checked before reporting healthy.
+    publisher: ConnectionManager,
     backfill: Script,
     read: Script,
     position: Position,
@@ -137,8 +139,10 @@ impl Reader {
         config: RedisConfig,
         health: Arc<Health>,
         inbox: Inbox,
+        publisher: ConnectionManager,
     ) -> Self {
         Self {
+            publisher,
             client,
             config,
             health,
@@ -201,6 +205,9 @@ impl Reader {
             }
             self.loaded = true;
         }
+        if let Err(exit) = self.check_publisher().await {
+            return exit;
+        }
         loop {
             let found = match self.read(&mut conn).await {
                 Ok(found) => found,
@@ -222,6 +229,25 @@ impl Reader {
                 return exit;
             }
         }
+    }
+
+    /// Makes sure the publishing connection works before reporting healthy: after
+    /// Redis came back, its first command may meet the dead connection (which makes it
+    /// reconnect), so it is retried a few times.
+    async fn check_publisher(&self) -> Result<(), Exit> {
+        let mut last = String::new();
+        for _ in 0..5 {
+            let mut conn = self.publisher.clone();
+            let cmd = redis::cmd("PING");
+            let ping = cmd.query_async::<Value>(&mut conn);
+            match tokio::time::timeout(self.config.connect_timeout, ping).await {
+                Ok(Ok(_)) => return Ok(()),
+                Ok(Err(err)) => last = err.to_string(),
+                Err(_) => last = "no answer".into(),
+            }
+            tokio::time::sleep(self.config.backoff.0).await;
+        }
+        Err(Exit::Failed(format!("the publishing connection: {last}")))
     }
 
     /// Loads the newest entries into the hub. When the stream has older entries than

@@ -79,7 +79,7 @@ fn pairs(fields: &Value) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
             .collect::<Option<_>>()?,
         other => items(other)?.iter().map(bytes).collect::<Option<_>>()?,
     };
-    if flat.len() % 2 != 0 {
+    if !flat.len().is_multiple_of(2) {
         return None;
     }
     Some(

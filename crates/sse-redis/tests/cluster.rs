@@ -17,7 +17,7 @@ async fn two_nodes_deliver_every_event_once_in_one_order_with_redis_ids() {
     let (a, _) = node(config(&redis, "s")).await;
     let (b, bp) = node(config(&redis, "s")).await;
     let (x, y) = (topic("x"), topic("y"));
-    let mut subs = vec![
+    let mut subs = [
         a.subscribe([&x, &y]).unwrap(),
         b.subscribe([&x, &y]).unwrap(),
         b.subscribe([&y]).unwrap(),
@@ -85,12 +85,9 @@ async fn an_id_from_one_node_resumes_exactly_on_another() {
     b.caught_up(Some(&last(ids[9].as_str()))).await;
     let mut sub = b.resume([&t], Some(&last(ids[3].as_str()))).unwrap();
     assert_eq!(sub.start(), Start::Resumed { replay: 6 });
-    for i in 4..10 {
+    for (i, id) in ids.iter().enumerate().skip(4) {
         let e = next_event(&mut sub).await;
-        assert_eq!(
-            (e.id.as_str(), e.data.as_deref()),
-            (ids[i].as_str(), Some(&*i.to_string()))
-        );
+        assert_eq!((e.id.as_str(), e.data), (id.as_str(), Some(i.to_string())));
     }
     let live = a.publish(&t, Event::new().data("live")).await.unwrap();
     assert_eq!(next_event(&mut sub).await.id, live.as_str());
