@@ -1,8 +1,9 @@
 //! [`Encoded`]: an event already framed, shared by any number of streams.
 
 use bytes::Bytes;
+use memchr::memchr;
 
-use crate::Event;
+use crate::{Event, Id};
 
 /// A framed event: the exact bytes of one event, blank line included.
 ///
@@ -64,6 +65,46 @@ impl Encoded {
         self.0.is_empty()
     }
 
+    /// The same event with its `id:` field set to `id` (replacing the id it has, if any),
+    /// byte for byte what [`Event::encode`] gives for the event with that id.
+    ///
+    /// One allocation and one copy, without scanning the data again: a server that
+    /// learns an event's id late (a sequencer, a lock) encodes the event before and only
+    /// adds the id then.
+    ///
+    /// ```
+    /// use sse_core::{Event, Id};
+    ///
+    /// let event = Event::new().event("tick")?.data("12:00");
+    /// let early = event.encode();
+    /// let id = Id::new("7")?;
+    /// assert_eq!(early.with_id(&id), event.with_id(id).encode());
+    /// # Ok::<(), sse_core::InvalidField>(())
+    /// ```
+    #[must_use]
+    pub fn with_id(&self, id: &Id) -> Self {
+        let frame = &self.0[..];
+        let line_end = |at: usize| memchr(b'\n', &frame[at..]).map_or(frame.len(), |n| at + n + 1);
+        // `encode` writes comments, then `event:`, then `id:`: find where the id goes.
+        let mut at = 0;
+        while at < frame.len() && (frame[at] == b':' || frame[at..].starts_with(b"event: ")) {
+            at = line_end(at);
+        }
+        let rest = if frame[at..].starts_with(b"id: ") {
+            line_end(at)
+        } else {
+            at
+        };
+        let id = id.as_str().as_bytes();
+        let mut buf = Vec::with_capacity(at + "id: \n".len() + id.len() + frame.len() - rest);
+        buf.extend_from_slice(&frame[..at]);
+        buf.extend_from_slice(b"id: ");
+        buf.extend_from_slice(id);
+        buf.push(b'\n');
+        buf.extend_from_slice(&frame[rest..]);
+        Self(Bytes::from(buf))
+    }
+
     /// Joins several frames into one buffer (one allocation), for a single write.
     #[must_use]
     pub fn concat<'a>(frames: impl IntoIterator<Item = &'a Encoded> + Clone) -> Self {
@@ -85,5 +126,41 @@ impl From<Encoded> for Bytes {
 impl AsRef<[u8]> for Encoded {
     fn as_ref(&self) -> &[u8] {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn with_id_is_encoding_with_the_id() {
+        let id = Id::new("e-42").unwrap();
+        let events = [
+            Event::new(),
+            Event::new().data(""),
+            Event::new().data("a\nb\r\nc"),
+            Event::new().comment("x\ny").event("n").unwrap().data("d"),
+            Event::new()
+                .event("n")
+                .unwrap()
+                .id("old")
+                .unwrap()
+                .retry(Duration::from_millis(5))
+                .data("d"),
+            Event::new().id("old").unwrap(),
+            Event::new().comment("only"),
+            Event::new().retry(Duration::from_secs(1)),
+            Event::new().data(": not a comment\nevent: not the name\nid: not the id"),
+        ];
+        for event in events {
+            assert_eq!(
+                event.encode().with_id(&id),
+                event.clone().with_id(id.clone()).encode(),
+                "{event:?}"
+            );
+        }
     }
 }

@@ -54,6 +54,21 @@ impl HubBuilder {
         self
     }
 
+    /// How many bytes (encoded) of history the whole hub keeps at most, over all topics
+    /// (default [`DEFAULT_MEMORY_BUDGET`](crate::DEFAULT_MEMORY_BUDGET), 256 MiB). When a
+    /// publish would go over it, the oldest events hub-wide are dropped from their topics'
+    /// history first (a client resuming from before them gets a `reset`, as for any id
+    /// that left the history, and a subscriber still reading them is disconnected for
+    /// lag); the publisher never waits. An event larger than the budget on its own is
+    /// refused with [`PublishError::TooLarge`](crate::PublishError::TooLarge).
+    ///
+    /// It bounds the history, which is what grows with publishing; subscriptions, topics
+    /// and events on their way to a slow connection's socket are not counted.
+    pub const fn memory_budget_bytes(mut self, bytes: usize) -> Self {
+        self.config.memory_budget = bytes;
+        self
+    }
+
     /// Disconnects a subscriber once more than `limit` events it has not received were
     /// published after it subscribed (see [`Subscription`](crate::Subscription)'s lag
     /// policy). `None` sets no limit in events. Must be below the history. Default: half

@@ -11,6 +11,8 @@ use crate::presence::PresenceHook;
 pub const DEFAULT_HISTORY: usize = 1000;
 /// Bytes kept per topic by default (16 MiB).
 pub const DEFAULT_HISTORY_BYTES: usize = 16 << 20;
+/// Bytes of history the whole hub keeps by default, over all topics (256 MiB).
+pub const DEFAULT_MEMORY_BUDGET: usize = 256 << 20;
 /// Topics held at most by default.
 pub const DEFAULT_MAX_TOPICS: usize = 10_000;
 /// Topics one subscription may follow by default.
@@ -39,6 +41,7 @@ impl Lag {
 pub(crate) struct Config {
     pub(crate) history: usize,
     pub(crate) history_bytes: usize,
+    pub(crate) memory_budget: usize,
     pub(crate) lag_events: Lag,
     pub(crate) lag_bytes: Lag,
     pub(crate) max_topics: usize,
@@ -56,6 +59,7 @@ impl Default for Config {
         Self {
             history: DEFAULT_HISTORY,
             history_bytes: DEFAULT_HISTORY_BYTES,
+            memory_budget: DEFAULT_MEMORY_BUDGET,
             lag_events: Lag::Half,
             lag_bytes: Lag::Half,
             max_topics: DEFAULT_MAX_TOPICS,
@@ -78,6 +82,9 @@ impl Config {
         }
         if self.history_bytes == 0 {
             return Err(ConfigError::ZeroHistoryBytes);
+        }
+        if self.memory_budget == 0 {
+            return Err(ConfigError::ZeroMemoryBudget);
         }
         let lag_events = self.lag_events.limit(self.history);
         if let Some(limit) = lag_events
@@ -189,6 +196,7 @@ mod tests {
             .contains("(99)")
         );
         assert!(err(with(|c| c.history_bytes = 0)).contains("history_bytes"));
+        assert!(err(with(|c| c.memory_budget = 0)).contains("memory_budget_bytes"));
         assert!(err(with(|c| c.max_topics = 0)).contains("max_topics"));
         let backwards = Duration::from_secs(2)..=Duration::from_secs(1);
         let config = Config {

@@ -23,6 +23,14 @@ pub enum PublishError {
         /// The id that was refused.
         given: String,
     },
+    /// The event alone is larger than the hub's memory budget
+    /// ([`HubBuilder::memory_budget_bytes`](crate::HubBuilder::memory_budget_bytes)).
+    TooLarge {
+        /// The event's size, encoded, in bytes.
+        size: usize,
+        /// The budget, in bytes.
+        budget: usize,
+    },
     /// The backplane failed.
     Backplane(BackplaneError),
 }
@@ -38,6 +46,10 @@ impl fmt::Display for PublishError {
             Self::OutOfOrder { last, given } => write!(
                 f,
                 "event id {given} is not after the last id delivered ({last})"
+            ),
+            Self::TooLarge { size, budget } => write!(
+                f,
+                "the event is {size} bytes encoded, over the hub's memory budget of {budget} bytes"
             ),
             Self::Backplane(err) => write!(f, "backplane: {err}"),
         }
@@ -101,6 +113,8 @@ pub enum ConfigError {
     ZeroHistory,
     /// `history_bytes` is 0.
     ZeroHistoryBytes,
+    /// `memory_budget_bytes` is 0.
+    ZeroMemoryBudget,
     /// The lag limit in events is 0, or not below the history: a subscriber disconnected
     /// for lag must still find its next event in history when it resumes.
     LagEvents {
@@ -131,6 +145,7 @@ impl fmt::Display for ConfigError {
         match self {
             Self::ZeroHistory => f.write_str("history must hold at least 1 event"),
             Self::ZeroHistoryBytes => f.write_str("history_bytes must be at least 1"),
+            Self::ZeroMemoryBudget => f.write_str("memory_budget_bytes must be at least 1"),
             Self::LagEvents { limit, history } => write!(
                 f,
                 "max_lag_events must be from 1 to history - 1 ({}), got {limit}",

@@ -47,7 +47,7 @@ impl Inbox {
     ) -> Result<EventId, PublishError> {
         let state = self.state.upgrade().ok_or(PublishError::Closed)?;
         let (topic, event, counted) = envelope.into_parts();
-        state.append(&topic, event, counted, next_id)
+        state.append(&topic, &event, counted, next_id)
     }
 
     /// Reports a break in the backplane's continuity: events between the newest one

@@ -111,10 +111,13 @@
 //!
 //! # Limits
 //!
-//! * Memory: at most [`HubBuilder::max_topics`] topics, each holding at most its history
-//!   (plus its newest event when that alone is over the byte limit): the bound is
-//!   `max_topics × history_bytes`. A full hub forgets the idle topic published to least
-//!   recently; a topic made again afterwards answers older ids with `reset`.
+//! * Memory: the history of all topics together holds at most
+//!   [`HubBuilder::memory_budget_bytes`] (256 MiB by default): past it, the oldest events
+//!   hub-wide are dropped, whatever their topic, and an event larger than the budget is
+//!   refused. Each topic also keeps at most its own history (count and bytes, plus its
+//!   newest event when that alone is over the byte limit), and the hub at most
+//!   [`HubBuilder::max_topics`] topics. A full hub forgets the idle topic published to
+//!   least recently; a topic made again afterwards answers older ids with `reset`.
 //! * Topic names: see [`Topic`] (1 to 256 bytes of `A-Z a-z 0-9 . _ : / -`).
 //! * Publishing takes one lock that orders appends hub-wide (the event is encoded under
 //!   it), so publishers to different topics do not run in parallel; fan-out to
@@ -144,7 +147,8 @@ mod topic;
 pub use backplane::{Backplane, CatchUp, Publishing};
 pub use builder::HubBuilder;
 pub use config::{
-    DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES, DEFAULT_MAX_TOPICS, DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION,
+    DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES, DEFAULT_MAX_TOPICS,
+    DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, DEFAULT_MEMORY_BUDGET,
 };
 pub use envelope::Envelope;
 pub use error::{BackplaneError, ConfigError, PublishError, SubscribeError};

@@ -24,6 +24,17 @@ pub struct Config {
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub history: usize,
 
+    /// And at most this many bytes of encoded events per topic, whichever bound is
+    /// reached first.
+    #[arg(long, value_name = "N", default_value_t = 64 << 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub history_bytes: u64,
+
+    /// Bytes of history the whole process keeps, over all topics; past it the oldest
+    /// events hub-wide are evicted (older ids then get `reset`), and one event larger
+    /// than it is refused with 413.
+    #[arg(long, value_name = "N", default_value_t = 256 << 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub memory_budget_bytes: u64,
+
     /// An origin allowed to subscribe cross-origin, with credentials (repeatable).
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origins: Vec<String>,

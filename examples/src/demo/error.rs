@@ -27,6 +27,15 @@ impl ApiError {
         }
     }
 
+    /// 413 Content Too Large, for an event the hub refuses as larger than its memory
+    /// budget.
+    pub fn event_too_large(reason: impl Into<String>) -> Self {
+        Self {
+            status: 413,
+            reason: reason.into(),
+        }
+    }
+
     /// 503 Service Unavailable (shutting down, or out of room for topics).
     pub fn unavailable(reason: impl Into<String>) -> Self {
         Self {

@@ -39,7 +39,10 @@ impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Cors(e) => write!(f, "--allow-origin: {e}"),
-            Self::Hub(e) => write!(f, "--history/--max-stream-ms: {e}"),
+            Self::Hub(e) => write!(
+                f,
+                "--history/--history-bytes/--memory-budget-bytes/--max-stream-ms: {e}"
+            ),
         }
     }
 }
@@ -68,6 +71,8 @@ impl Demo {
             .max_age(Duration::from_secs(600));
         let hub = Hub::builder()
             .history(config.history)
+            .history_bytes(usize::try_from(config.history_bytes).unwrap_or(usize::MAX))
+            .memory_budget_bytes(usize::try_from(config.memory_budget_bytes).unwrap_or(usize::MAX))
             .max_topics(MAX_TOPICS)
             .max_lifetime(config.max_stream())
             // The contract sets no limit on the topics of one stream: the request size
@@ -141,7 +146,8 @@ impl Demo {
     }
 
     /// `POST /publish`, from the framework's request body stream: 202 with `{"id": "..."}`,
-    /// or 400/413 (nothing published) or 503 (shutting down) with `{"error": "..."}`.
+    /// or 400/413 (nothing published: a bad body, a body over 1 MiB, or an event over
+    /// `--memory-budget-bytes`) or 503 (shutting down) with `{"error": "..."}`.
     pub async fn publish_body<S, B, E>(&self, body: S) -> JsonAnswer
     where
         S: futures_util::Stream<Item = Result<B, E>>,
@@ -160,7 +166,8 @@ impl Demo {
     ///
     /// # Errors
     ///
-    /// 400/413 for a body that breaks a rule (nothing is published); 503 while shutting down.
+    /// 400/413 for a body that breaks a rule or an event larger than the whole memory
+    /// budget (nothing is published); 503 while shutting down.
     pub async fn publish(&self, body: &[u8]) -> Result<String, ApiError> {
         let request = PublishRequest::parse(body)?;
         let mut event = Event::new().data(request.data);
@@ -178,6 +185,7 @@ impl Demo {
             .await
             .map_err(|e| match e {
                 PublishError::Closed => ApiError::unavailable("the server is shutting down"),
+                PublishError::TooLarge { .. } => ApiError::event_too_large(e.to_string()),
                 other => ApiError::unavailable(other.to_string()),
             })?;
         Ok(serde_json::json!({ "id": id.to_string() }).to_string())
@@ -266,5 +274,58 @@ impl Demo {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn demo(args: &[&str]) -> Demo {
+        let config = Config::try_parse_from(["demo"].iter().chain(args)).unwrap();
+        Demo::new(config).unwrap()
+    }
+
+    #[test]
+    fn the_history_flags_default_to_the_contract_and_reach_the_hub() {
+        let config = Config::try_parse_from(["demo"]).unwrap();
+        assert_eq!(
+            (config.history_bytes, config.memory_budget_bytes),
+            (64 << 20, 256 << 20)
+        );
+        for flag in ["--history-bytes", "--memory-budget-bytes"] {
+            let err = Config::try_parse_from(["demo", flag, "0"]).unwrap_err();
+            assert!(err.to_string().contains(flag), "{err}");
+        }
+        let hub = format!(
+            "{:?}",
+            demo(&["--history-bytes", "1234", "--memory-budget-bytes", "5678"]).hub()
+        );
+        assert!(
+            hub.contains("history_bytes: 1234") && hub.contains("memory_budget: 5678"),
+            "{hub}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_event_over_the_memory_budget_is_413_with_a_reason_and_not_published() {
+        let demo = demo(&["--memory-budget-bytes", "100", "--clock-ms", "0"]);
+        let big = format!(r#"{{"topic": "t", "data": "{}"}}"#, "x".repeat(200));
+        let err = demo.publish(big.as_bytes()).await.unwrap_err();
+        assert_eq!(err.status(), 413);
+        assert!(
+            err.reason()
+                .contains("over the hub's memory budget of 100 bytes"),
+            "{}",
+            err.json()
+        );
+        assert!(
+            demo.publish(br#"{"topic": "t", "data": "small"}"#)
+                .await
+                .is_ok()
+        );
+        assert_eq!(demo.hub().stats().published, 1);
     }
 }

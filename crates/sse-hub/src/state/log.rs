@@ -157,8 +157,15 @@ impl TopicInner {
     }
 
     /// Appends an event and drops the oldest ones beyond the history's limits (always
-    /// keeping the newest, even when it alone is over the byte limit).
-    pub(super) fn append(&mut self, seq: u64, id: EventId, frame: Encoded, config: &Config) {
+    /// keeping the newest, even when it alone is over the byte limit). Returns the bytes
+    /// dropped.
+    pub(super) fn append(
+        &mut self,
+        seq: u64,
+        id: EventId,
+        frame: Encoded,
+        config: &Config,
+    ) -> usize {
         self.bytes += frame.len();
         self.total_bytes += frame.len() as u64;
         self.ring.push_back(Entry {
@@ -168,16 +175,28 @@ impl TopicInner {
             end: self.total_bytes,
         });
         self.last = Some((seq, id));
+        let mut dropped = 0;
         while self.ring.len() > config.history
             || (self.bytes > config.history_bytes && self.ring.len() > 1)
         {
-            let Some(old) = self.ring.pop_front() else {
-                break;
-            };
-            self.bytes -= old.frame.len();
-            self.head += 1;
-            self.floor = Some(old.id);
+            dropped += self.drop_oldest().unwrap_or(0);
         }
+        dropped
+    }
+
+    /// Drops the oldest entry held (a client resuming from before it then gets a
+    /// `reset`). Returns its size, or `None` when nothing is held.
+    pub(super) fn drop_oldest(&mut self) -> Option<usize> {
+        let old = self.ring.pop_front()?;
+        self.bytes -= old.frame.len();
+        self.head += 1;
+        self.floor = Some(old.id);
+        Some(old.frame.len())
+    }
+
+    /// The hub-wide sequence number of the oldest entry held.
+    pub(super) fn oldest_seq(&self) -> Option<u64> {
+        self.ring.front().map(|entry| entry.seq)
     }
 
     /// A break in continuity: the entry `frame` (a `reset` with the id `id`) is

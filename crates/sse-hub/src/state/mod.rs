@@ -5,7 +5,7 @@
 //! topic's lock; several topics' locks are taken together only under the hub's lock, in
 //! name order.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -40,10 +40,16 @@ pub(crate) struct State {
     seed: u64,
 }
 
-/// What the hub's lock protects: the topics and the order of appends.
+/// What the hub's lock protects: the topics, the order of appends, and the bytes of
+/// history held hub-wide.
 #[derive(Debug, Default)]
 struct Topics {
     logs: HashMap<Topic, Arc<TopicLog>>,
+    /// Every topic that holds history, by the sequence number of its oldest entry: the
+    /// first one holds the oldest event hub-wide.
+    by_oldest: BTreeMap<u64, Arc<TopicLog>>,
+    /// Bytes of history held by all topics.
+    held: usize,
     /// The hub-wide sequence number of the newest append.
     seq: u64,
     /// The id of the newest append.
@@ -100,13 +106,22 @@ impl State {
 
     /// Appends an event that `next_id` (called under the hub's lock, once the topic is
     /// known to accept it) gives its id: the backplanes' way in.
+    ///
+    /// The event is encoded before the lock is taken (so concurrent publishers encode in
+    /// parallel); under it, only its `id:` line is added.
     pub(crate) fn append(
         &self,
         topic: &Topic,
-        event: Event,
+        event: &Event,
         counted: bool,
         next_id: impl FnOnce() -> EventId,
     ) -> Result<EventId, PublishError> {
+        let body = event.encode();
+        let budget = self.config.memory_budget;
+        let too_large = |size| PublishError::TooLarge { size, budget };
+        if body.len() > budget {
+            return Err(too_large(body.len()));
+        }
         let (log, id) = {
             let mut topics = self.lock();
             if self.is_closed() {
@@ -125,10 +140,14 @@ impl State {
                     given: id.to_string(),
                 });
             }
-            let frame = event.with_id(id.field()).encode();
+            let frame = body.with_id(&id.field());
+            if frame.len() > budget {
+                // Only an event within an id's length of the budget gets here.
+                return Err(too_large(frame.len()));
+            }
             topics.seq += 1;
             let seq = topics.seq;
-            log.lock().append(seq, id, frame, &self.config);
+            topics.append(&log, seq, id, frame, &self.config);
             if counted {
                 log.published.fetch_add(1, Ordering::Relaxed);
                 self.counters.published.fetch_add(1, Ordering::Relaxed);
@@ -318,6 +337,48 @@ impl State {
 }
 
 impl Topics {
+    /// Appends to `log`, then drops the oldest events hub-wide while the history is
+    /// over the memory budget (never the event just appended, which fits on its own).
+    fn append(
+        &mut self,
+        log: &Arc<TopicLog>,
+        seq: u64,
+        id: EventId,
+        frame: Encoded,
+        config: &Config,
+    ) {
+        let size = frame.len();
+        {
+            let mut inner = log.lock();
+            let before = inner.oldest_seq();
+            let dropped = inner.append(seq, id, frame, config);
+            self.held = self.held + size - dropped;
+            self.reindex(log, before, inner.oldest_seq());
+        }
+        while self.held > config.memory_budget {
+            let Some((&oldest, victim)) = self.by_oldest.first_key_value() else {
+                break;
+            };
+            let victim = victim.clone();
+            let mut inner = victim.lock();
+            self.held -= inner.drop_oldest().unwrap_or(0);
+            self.reindex(&victim, Some(oldest), inner.oldest_seq());
+        }
+    }
+
+    /// Moves `log` in the index when the sequence number of its oldest entry changed.
+    fn reindex(&mut self, log: &Arc<TopicLog>, before: Option<u64>, after: Option<u64>) {
+        if before == after {
+            return;
+        }
+        if let Some(before) = before {
+            self.by_oldest.remove(&before);
+        }
+        if let Some(after) = after {
+            self.by_oldest.insert(after, log.clone());
+        }
+    }
+
     /// The topic's log, created if needed (forgetting an idle topic not in `keep` when
     /// the hub is full). `None` when the hub is full of topics with subscribers.
     fn topic(&mut self, name: &Topic, keep: &[Topic], max: usize) -> Option<Arc<TopicLog>> {
@@ -346,7 +407,11 @@ impl Topics {
         let Some((last, name)) = victim else {
             return false;
         };
-        self.logs.remove(&name);
+        if let Some(log) = self.logs.remove(&name) {
+            let inner = log.lock();
+            self.held -= inner.bytes();
+            self.reindex(&log, inner.oldest_seq(), None);
+        }
         if let Some((_, id)) = last {
             self.forgotten = self.forgotten.max(Some(id));
         }
