@@ -142,6 +142,14 @@ impl Hub {
         self.backplane.caught_up(id)
     }
 
+    /// Runs the presence hook again for `topic` with its current count
+    /// ([`PresenceKind::Refreshed`](crate::PresenceKind::Refreshed)); the event it makes,
+    /// if any, reaches the topic's subscribers as after a join or leave. For counts that
+    /// include more than this hub (other processes of a cluster).
+    pub fn refresh_presence(&self, topic: &Topic) {
+        self.state.refresh_presence(topic);
+    }
+
     /// The number of open subscriptions to `topic`.
     #[must_use]
     pub fn subscribers(&self, topic: &Topic) -> usize {

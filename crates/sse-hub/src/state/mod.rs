@@ -281,7 +281,7 @@ impl State {
         };
         let subscribers = match kind {
             PresenceKind::Joined => inner.subscribers + 1,
-            PresenceKind::Left => inner.subscribers,
+            PresenceKind::Left | PresenceKind::Refreshed => inner.subscribers,
         };
         match hook.frame(&log.name, subscribers, kind) {
             Some(frame) => {
@@ -289,6 +289,21 @@ impl State {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Runs the presence hook again for `topic`, if it exists; wakes its subscribers
+    /// when the hook made a new frame.
+    pub(crate) fn refresh_presence(&self, topic: &Topic) {
+        let Some(log) = self.lock().logs.get(topic).cloned() else {
+            return;
+        };
+        let changed = {
+            let mut inner = log.lock();
+            self.presence(&log, &mut inner, PresenceKind::Refreshed)
+        };
+        if changed {
+            log.wake_all();
         }
     }
 
