@@ -18,7 +18,7 @@ async fn events(
     last: Option<LastEventId>,
 ) -> actix_web::Either<Sse<sse_hub::Subscription>, HttpResponse> {
     let query = Some(request.query_string()).filter(|q| !q.is_empty());
-    match demo.subscribe(query, last.as_deref()) {
+    match demo.subscribe(query, last.as_deref()).await {
         Ok(subscription) => actix_web::Either::Left(demo.configure(Sse::new(subscription))),
         Err(e) => actix_web::Either::Right(json(e.into())),
     }
@@ -38,7 +38,10 @@ async fn stats(demo: web::Data<Demo>) -> HttpResponse {
     json(demo.stats())
 }
 
-async fn healthz() -> HttpResponse {
+async fn healthz(demo: web::Data<Demo>) -> HttpResponse {
+    if let Err(e) = demo.health() {
+        return json(e.into());
+    }
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body("ok")

@@ -24,7 +24,7 @@ async fn events(
     RawQuery(query): RawQuery,
     last: Option<LastEventId>,
 ) -> Response {
-    match demo.subscribe(query.as_deref(), last.as_deref()) {
+    match demo.subscribe(query.as_deref(), last.as_deref()).await {
         Ok(subscription) => demo.configure(Sse::new(subscription)).into_response(),
         Err(e) => json(e.into()),
     }
@@ -46,7 +46,13 @@ async fn main() -> std::io::Result<()> {
             "/stats",
             get(|State(demo): State<Demo>| async move { json(demo.stats()) }),
         )
-        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/healthz",
+            get(|State(demo): State<Demo>| async move {
+                demo.health()
+                    .map_or_else(|e| json(e.into()), |()| "ok".into_response())
+            }),
+        )
         .with_state(demo.clone());
     let listener = tokio::net::TcpListener::bind(demo.config().addr).await?;
     println!("demo-axum on http://{}/", listener.local_addr()?);
