@@ -28,10 +28,7 @@ fn a_refresh_runs_the_hook_again_and_subscribers_get_the_new_frame() {
     let chat = topic("chat");
     let mut sub = hub.subscribe([&chat]).unwrap();
     let data = |frames: Vec<sse_core::Encoded>| -> Vec<String> {
-        frames
-            .iter()
-            .filter_map(|f| seen(f).data)
-            .collect()
+        frames.iter().filter_map(|f| seen(f).data).collect()
     };
     assert_eq!(data(ready_frames(&mut sub)), ["1"]);
     elsewhere.store(4, Ordering::Relaxed);
