@@ -32,8 +32,9 @@ use crate::reply;
 ///   encodes it once and fans it out.
 /// * Health: publishing fails at once, with the reason, while the reader is not
 ///   connected (at start-up until the tail is loaded; while Redis is unreachable or
-///   paused); a publish never takes longer than
-///   [`publish_timeout`](RedisConfig::publish_timeout).
+///   paused); a publish never takes longer than 1.5 ×
+///   [`publish_timeout`](RedisConfig::publish_timeout), and an event Redis stores after
+///   that timeout is refused (and skipped by every reader).
 /// * A break in continuity (the stream deleted, Redis restarted empty, the stream
 ///   trimmed past this process's position, ids that go back) reaches every subscriber
 ///   as a `reset` (see [`Inbox::discontinuity`]).
@@ -96,7 +97,7 @@ impl RedisBackplane {
         let client = Client::open(config.url.as_str()).map_err(BackplaneError::new)?;
         let manager = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(config.connect_timeout))
-            .set_response_timeout(Some(config.publish_timeout))
+            .set_response_timeout(Some(config.reply_timeout()))
             .set_min_delay(config.backoff.0)
             .set_max_delay(config.backoff.1)
             .set_number_of_retries(2);
@@ -193,9 +194,13 @@ impl Backplane for RedisBackplane {
                 return Publishing::ready(Err(failed(why)));
             }
         }
-        let timeout = shared.config.publish_timeout;
-        let deadline =
-            unix_ms().saturating_add(u64::try_from((timeout / 2).as_millis()).unwrap_or(0));
+        // Redis must store the entry by `deadline` (its id's time, Redis's clock, against
+        // the deadline in the entry): a later entry is skipped by every reader, and
+        // its publisher reports a failure by the same rule. The reply is awaited half
+        // as long again, so a reply in transit at the deadline is still seen.
+        let deadline = unix_ms()
+            .saturating_add(u64::try_from(shared.config.publish_timeout.as_millis()).unwrap_or(0));
+        let timeout = shared.config.reply_timeout();
         let mut cmd = redis::cmd("XADD");
         cmd.arg(&shared.config.key)
             .arg("MAXLEN")
@@ -223,6 +228,14 @@ impl Backplane for RedisBackplane {
                     return Err(failed(why));
                 }
             };
+            if id.ms > deadline {
+                // Every reader skips it: nobody receives it, so it is not published.
+                Health::count(&health.publish_failures);
+                return Err(failed(format!(
+                    "redis stored the event {} ms after the publish deadline (overloaded?)",
+                    id.ms - deadline
+                )));
+            }
             // Stored: it will be delivered. Wait (within the budget) until this
             // process's hub has it, so the id resumes here at once.
             let left = timeout

@@ -82,14 +82,23 @@ impl RedisConfig {
         self
     }
 
-    /// How long a publish may take before it fails (default 1 s). An entry that Redis
-    /// stores later than half of it after the publish began (for instance when Redis was
-    /// paused meanwhile) is skipped by every reader, so a failed publish never reaches
-    /// anyone. This compares the publisher's clock with Redis's: keep them within a
-    /// quarter of this timeout of each other (NTP does).
+    /// How long Redis has to store a published event (default 1 s); the publish fails
+    /// at the latest half as long again after it began (1.5 s by default).
+    ///
+    /// The entry carries this deadline (the publisher's clock); an entry that Redis
+    /// stores later (its id carries Redis's clock), for instance when Redis was paused
+    /// meanwhile or is overloaded, is skipped by every reader, and its publisher
+    /// reports a failure by the same rule, so a failed publish never reaches anyone.
+    /// A publisher whose clock is behind Redis's by more than this timeout has all its
+    /// publishes refused: keep clocks in sync (NTP does).
     pub const fn publish_timeout(mut self, timeout: Duration) -> Self {
         self.publish_timeout = timeout;
         self
+    }
+
+    /// How long a publish waits for Redis's reply: the publish timeout and half again.
+    pub(crate) fn reply_timeout(&self) -> Duration {
+        self.publish_timeout + self.publish_timeout / 2
     }
 
     /// How long the reader waits for new entries in one `XREAD BLOCK` (default 500 ms).

@@ -33,7 +33,7 @@
 //!   it loaded: no gap, no duplicate. When older entries exist that it did not load,
 //!   ids before the first loaded one are answered with `reset`.
 //! * **Faults**: publishing fails fast with a reason while Redis is unreachable or
-//!   paused (never later than [`RedisConfig::publish_timeout`]), open streams stay open,
+//!   paused (never later than 1.5 × [`RedisConfig::publish_timeout`]), open streams stay open,
 //!   and the reader reconnects with capped exponential backoff
 //!   ([`RedisConfig::backoff`]). An entry Redis stores after its publisher gave up is
 //!   skipped by every reader, so a failed publish reaches nobody.
