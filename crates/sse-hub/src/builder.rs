@@ -39,7 +39,7 @@ impl HubBuilder {
         Self::default()
     }
 
-    /// How many events each topic keeps for replay (default [`DEFAULT_HISTORY`]). The
+    /// How many events each topic keeps for replay (default [`DEFAULT_HISTORY`](crate::DEFAULT_HISTORY)). The
     /// oldest are dropped first.
     pub const fn history(mut self, events: usize) -> Self {
         self.config.history = events;
@@ -47,7 +47,7 @@ impl HubBuilder {
     }
 
     /// How many bytes (encoded) each topic keeps for replay at most (default
-    /// [`DEFAULT_HISTORY_BYTES`]). A topic always keeps its newest event, even one larger
+    /// [`DEFAULT_HISTORY_BYTES`](crate::DEFAULT_HISTORY_BYTES)). A topic always keeps its newest event, even one larger
     /// than this.
     pub const fn history_bytes(mut self, bytes: usize) -> Self {
         self.config.history_bytes = bytes;
@@ -86,7 +86,7 @@ impl HubBuilder {
         self
     }
 
-    /// How many topics the hub holds at most (default [`DEFAULT_MAX_TOPICS`]). When a new
+    /// How many topics the hub holds at most (default [`DEFAULT_MAX_TOPICS`](crate::DEFAULT_MAX_TOPICS)). When a new
     /// topic is needed and the hub is full, the topic without subscribers that was
     /// published to least recently is forgotten (with its history); when every topic has
     /// subscribers, publishing or subscribing to a new topic fails.
@@ -96,7 +96,7 @@ impl HubBuilder {
     }
 
     /// How many distinct topics one subscription may follow (default
-    /// [`DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION`]).
+    /// [`DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION`](crate::DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION)).
     pub const fn max_topics_per_subscription(mut self, topics: usize) -> Self {
         self.config.max_per_subscription = topics;
         self

@@ -78,7 +78,7 @@ impl Hub {
 
     /// Subscribes to live events of `topics` (any iterable of topics or references to
     /// them: `[&chat]`, `&topics`; duplicates count once): after an `id:`-only frame
-    /// naming its position (see [`HubBuilder::announce_position`]), the stream starts
+    /// naming its position (see [`HubBuilder::announce_position`](crate::HubBuilder::announce_position)), the stream starts
     /// with the next event published.
     ///
     /// # Errors
@@ -101,7 +101,7 @@ impl Hub {
     ///   those events in publish order, then live events, with no gap and no duplicate;
     /// * any other id (malformed, from another process, from the future, or too old):
     ///   a `reset` event first, then what the history holds (unless
-    ///   [`replay_on_reset`](HubBuilder::replay_on_reset) is off), then live events;
+    ///   [`replay_on_reset`](crate::HubBuilder::replay_on_reset) is off), then live events;
     /// * `None`: live events, as [`subscribe`](Self::subscribe).
     ///
     /// [`Subscription::start`] tells which happened.
@@ -196,7 +196,7 @@ impl Hub {
     }
 
     /// Shuts the hub down: every subscription ends promptly, on an event boundary, after
-    /// its final `retry:` hint (see [`HubBuilder::shutdown_retry`]); publishing fails
+    /// its final `retry:` hint (see [`HubBuilder::shutdown_retry`](crate::HubBuilder::shutdown_retry)); publishing fails
     /// with [`PublishError::Closed`]; new subscriptions are returned already ended.
     /// Calling it again does nothing more.
     pub fn shutdown(&self) {

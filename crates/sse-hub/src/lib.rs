@@ -55,9 +55,9 @@
 //!
 //! | subscription | bytes |
 //! |---|---|
-//! | one topic | 242 |
+//! | one topic | 234 |
 //! | two topics | 324 |
-//! | one topic, with a maximum lifetime (its timer) | 354 |
+//! | one topic, with a maximum lifetime (its timer) | 346 |
 //!
 //! [`Subscription::memory`] gives the same figure for a given subscription.
 //!
@@ -119,9 +119,12 @@
 //!   [`HubBuilder::max_topics`] topics. A full hub forgets the idle topic published to
 //!   least recently; a topic made again afterwards answers older ids with `reset`.
 //! * Topic names: see [`Topic`] (1 to 256 bytes of `A-Z a-z 0-9 . _ : / -`).
-//! * Publishing takes one lock that orders appends hub-wide (the event is encoded under
-//!   it), so publishers to different topics do not run in parallel; fan-out to
-//!   subscribers runs outside it, on their own tasks.
+//! * Publishing takes one lock that orders appends hub-wide. The event is encoded before
+//!   it; under it the hub finds the topic, takes the id, copies the frame with its `id:`
+//!   line and appends it, so publishers to different topics only partly run in parallel
+//!   (`cargo bench -p sse-hub --bench hub`). Fan-out to subscribers runs outside it, on
+//!   their own tasks: a subscription of one topic locks its topic once per event it
+//!   takes, and waits without locking again when nothing changed.
 //! * A subscription to several topics reads each topic's log on every event it takes
 //!   (small sets of topics are the expected use; see
 //!   [`HubBuilder::max_topics_per_subscription`]).

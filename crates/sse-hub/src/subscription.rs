@@ -13,7 +13,7 @@ use tokio::time::{Instant, Sleep};
 
 use crate::jitter::Rng;
 use crate::resume::Asked;
-use crate::state::{Cursor, Joined, Ready, State, Take};
+use crate::state::{Cursor, Joined, Read, State, read_merged, read_one};
 use crate::{EventId, Start, SubscribeError, Topic};
 
 /// Why a subscription's stream ended.
@@ -30,18 +30,12 @@ pub enum End {
 
 #[derive(Debug)]
 enum Stage {
+    /// The `reset` or position frame the stream starts with, until sent.
+    First(Encoded),
     Open,
     /// Ended: this frame (if any) is the last one.
     Closing(Option<Encoded>),
     Done,
-}
-
-enum Next {
-    Frame(Encoded),
-    Lagged,
-    Pending,
-    /// Something changed while registering: look again.
-    Again,
 }
 
 /// One subscriber's stream: the encoded events of its topics in hub-wide publish
@@ -80,9 +74,10 @@ enum Next {
 pub struct Subscription {
     shared: Arc<State>,
     cursors: Box<[Cursor]>,
-    /// The `reset` or position frame, until sent.
-    first: Option<Encoded>,
     start: Start,
+    /// The waker registered in the topic (single-topic subscriptions), as
+    /// `(data, vtable)` addresses; `(0, 0)` when none is known to be there.
+    armed: (usize, usize),
     deadline: Option<Instant>,
     sleep: Option<Pin<Box<Sleep>>>,
     rng: Rng,
@@ -135,13 +130,13 @@ impl Subscription {
         Ok(Self {
             shared: state.clone(),
             cursors,
-            first,
             start,
+            armed: (0, 0),
             deadline,
             sleep: None,
             rng,
             number,
-            state: Stage::Open,
+            state: first.map_or(Stage::Open, Stage::First),
             end: None,
             joined: true,
         })
@@ -152,8 +147,8 @@ impl Subscription {
         Self {
             shared,
             cursors: Box::new([]),
-            first: None,
             start: Start::Closed,
+            armed: (0, 0),
             deadline: None,
             sleep: None,
             rng,
@@ -265,57 +260,6 @@ impl Subscription {
             counters.replayed.add(self.number, 1);
         }
     }
-
-    /// The next event of a single-topic subscription: the topic's order is the order.
-    fn next_single(&mut self, waker: &Waker) -> Next {
-        let [cursor] = &mut *self.cursors else {
-            return Next::Pending;
-        };
-        match cursor.take(&self.shared.config, waker) {
-            Take::Frame { frame, replayed } => {
-                self.delivered(replayed);
-                Next::Frame(frame)
-            }
-            Take::Lagged => Next::Lagged,
-            Take::Empty => Next::Pending,
-        }
-    }
-
-    /// The next event of a multi-topic subscription: the smallest sequence number among
-    /// the topics' next entries, considering only entries up to the committed one (an
-    /// entry with a smaller number may still be on its way into another topic).
-    fn next_merged(&mut self, waker: &Waker) -> Next {
-        let committed = self.shared.committed();
-        let mut best: Option<(usize, Ready)> = None;
-        let (mut events, mut bytes) = (0, 0);
-        for (index, cursor) in self.cursors.iter().enumerate() {
-            let look = cursor.look(committed, waker);
-            if look.fell_out {
-                return Next::Lagged;
-            }
-            events += look.lag.0;
-            bytes += look.lag.1;
-            if let Some(next) = look.next
-                && best.as_ref().is_none_or(|(_, best)| next.seq < best.seq)
-            {
-                best = Some((index, next));
-            }
-        }
-        if self.shared.config.too_far_behind(events, bytes) {
-            return Next::Lagged;
-        }
-        let Some((index, next)) = best else {
-            // Registered everywhere; an append committed meanwhile may have found no waker.
-            return if self.shared.committed() == committed {
-                Next::Pending
-            } else {
-                Next::Again
-            };
-        };
-        let replayed = self.cursors[index].advance(next.end);
-        self.delivered(replayed);
-        Next::Frame(next.frame)
-    }
 }
 
 impl Stream for Subscription {
@@ -331,7 +275,7 @@ impl Stream for Subscription {
                     this.state = Stage::Done;
                     return Poll::Ready(frame);
                 }
-                Stage::Open => {}
+                Stage::First(_) | Stage::Open => {}
             }
             if this.shared.is_closed() {
                 this.close(End::Shutdown);
@@ -341,22 +285,28 @@ impl Stream for Subscription {
                 this.close(End::Expired);
                 continue;
             }
-            if let Some(frame) = this.first.take() {
+            if matches!(this.state, Stage::First(_))
+                && let Stage::First(frame) = std::mem::replace(&mut this.state, Stage::Open)
+            {
                 return Poll::Ready(Some(frame));
             }
             if let Some(frame) = this.presence() {
+                // Its change woke the topic's waiters: ours is no longer there.
+                this.armed = (0, 0);
                 return Poll::Ready(Some(frame));
             }
-            let next = if this.cursors.len() == 1 {
-                this.next_single(cx.waker())
-            } else {
-                this.next_merged(cx.waker())
+            let read = match &mut *this.cursors {
+                [cursor] => read_one(cursor, &this.shared, &mut this.armed, cx.waker()),
+                cursors => read_merged(cursors, &this.shared, cx.waker()),
             };
-            match next {
-                Next::Frame(frame) => return Poll::Ready(Some(frame)),
-                Next::Lagged => this.close(End::Lagged),
-                Next::Again => {}
-                Next::Pending => {
+            match read {
+                Read::Frame { frame, replayed } => {
+                    this.delivered(replayed);
+                    return Poll::Ready(Some(frame));
+                }
+                Read::Lagged => this.close(End::Lagged),
+                Read::Again => {}
+                Read::Pending => {
                     // Registered: look once more at what wakes through the same slots.
                     let changed = this.shared.closed_after_registering()
                         || this.cursors.iter().any(Cursor::presence_changed)

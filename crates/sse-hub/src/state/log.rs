@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::task::Waker;
 
 use sse_core::Encoded;
 
@@ -41,6 +42,14 @@ pub(super) struct TopicLog {
     pub(super) subscribers: AtomicUsize,
     pub(super) published: AtomicU64,
     pub(super) presence_version: AtomicU64,
+    /// The index the next appended entry will get (a mirror of the log's tail).
+    pub(super) tail: AtomicU64,
+    /// How many subscribers wait (a mirror of the waiters' count, kept under the lock):
+    /// when none does, waking costs no lock.
+    pub(super) waiting: AtomicUsize,
+    /// How many times waiters were taken out to be woken: a subscriber that registered
+    /// at count `n` and sees `n` still knows its waker is in place.
+    pub(super) wakes: AtomicU64,
 }
 
 /// What a topic's lock protects.
@@ -80,6 +89,9 @@ impl TopicLog {
             subscribers: AtomicUsize::new(0),
             published: AtomicU64::new(0),
             presence_version: AtomicU64::new(0),
+            tail: AtomicU64::new(0),
+            waiting: AtomicUsize::new(0),
+            wakes: AtomicU64::new(0),
         }
     }
 
@@ -91,10 +103,25 @@ impl TopicLog {
 
     /// Wakes every waiting subscriber, a batch at a time, outside the lock.
     pub(super) fn wake_all(&self) {
+        // SeqCst, like the count's stores and the waiter's later look at what wakes it
+        // (`committed`, `closed`, presence): either this sees the waiter, or the waiter
+        // sees the change.
+        if self.waiting.load(Ordering::SeqCst) == 0 {
+            return;
+        }
         let mut from = 0;
         loop {
             let mut batch = WakeBatch::new();
-            let done = self.lock().waiters.take_batch(&mut from, &mut batch);
+            let done = {
+                let mut inner = self.lock();
+                let done = inner.waiters.take_batch(&mut from, &mut batch);
+                if !batch.is_empty() {
+                    self.wakes.fetch_add(1, Ordering::Release);
+                    self.waiting
+                        .store(inner.waiters.waiting(), Ordering::SeqCst);
+                }
+                done
+            };
             batch.wake();
             if done {
                 break;
@@ -102,11 +129,26 @@ impl TopicLog {
         }
     }
 
+    /// Registers a subscriber's waker in its slot, under the lock.
+    pub(super) fn register(&self, inner: &mut TopicInner, slot: usize, waker: &Waker) {
+        inner.waiters.register(slot, waker);
+        self.waiting
+            .store(inner.waiters.waiting(), Ordering::SeqCst);
+    }
+
+    /// Frees a subscriber's slot, under the lock.
+    pub(super) fn unregister(&self, inner: &mut TopicInner, slot: usize) {
+        inner.waiters.remove(slot);
+        self.waiting
+            .store(inner.waiters.waiting(), Ordering::SeqCst);
+    }
+
     /// Replaces the presence frame, under the lock.
     pub(super) fn set_presence(&self, inner: &mut TopicInner, frame: Encoded) {
         let next = inner.presence.as_ref().map_or(1, |(v, _)| v + 1);
         inner.presence = Some((next, frame));
-        self.presence_version.store(next, Ordering::Release);
+        // SeqCst: see `wake_all`.
+        self.presence_version.store(next, Ordering::SeqCst);
     }
 
     /// Counts a subscriber in or out, under the lock.
@@ -158,14 +200,14 @@ impl TopicInner {
 
     /// Appends an event and drops the oldest ones beyond the history's limits (always
     /// keeping the newest, even when it alone is over the byte limit). Returns the bytes
-    /// dropped.
+    /// dropped, and the last entry dropped, for the caller to free outside its locks.
     pub(super) fn append(
         &mut self,
         seq: u64,
         id: EventId,
         frame: Encoded,
         config: &Config,
-    ) -> usize {
+    ) -> (usize, Option<Entry>) {
         self.bytes += frame.len();
         self.total_bytes += frame.len() as u64;
         self.ring.push_back(Entry {
@@ -175,23 +217,27 @@ impl TopicInner {
             end: self.total_bytes,
         });
         self.last = Some((seq, id));
-        let mut dropped = 0;
+        let (mut dropped, mut last) = (0, None);
         while self.ring.len() > config.history
             || (self.bytes > config.history_bytes && self.ring.len() > 1)
         {
-            dropped += self.drop_oldest().unwrap_or(0);
+            let Some(entry) = self.drop_oldest() else {
+                break;
+            };
+            dropped += entry.frame.len();
+            last = Some(entry);
         }
-        dropped
+        (dropped, last)
     }
 
     /// Drops the oldest entry held (a client resuming from before it then gets a
-    /// `reset`). Returns its size, or `None` when nothing is held.
-    pub(super) fn drop_oldest(&mut self) -> Option<usize> {
+    /// `reset`) and returns it, or `None` when nothing is held.
+    pub(super) fn drop_oldest(&mut self) -> Option<Entry> {
         let old = self.ring.pop_front()?;
         self.bytes -= old.frame.len();
         self.head += 1;
         self.floor = Some(old.id);
-        Some(old.frame.len())
+        Some(old)
     }
 
     /// The hub-wide sequence number of the oldest entry held.

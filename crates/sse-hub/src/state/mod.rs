@@ -15,7 +15,7 @@ mod cursor;
 mod log;
 mod waiters;
 
-pub(crate) use cursor::{Cursor, Ready, Take};
+pub(crate) use cursor::{Cursor, Read, read_merged, read_one};
 
 use crate::config::Config;
 use crate::jitter::Rng;
@@ -23,7 +23,7 @@ use crate::presence::PresenceKind;
 use crate::resume::{self, Asked, Held, Plan};
 use crate::stats::{Counters, TopicStats};
 use crate::{EventId, PublishError, Start, SubscribeError, Topic};
-use log::{TopicInner, TopicLog};
+use log::{Entry, TopicInner, TopicLog};
 
 /// The shared state of one hub.
 #[derive(Debug)]
@@ -46,8 +46,12 @@ pub(crate) struct State {
 struct Topics {
     logs: HashMap<Topic, Arc<TopicLog>>,
     /// Every topic that holds history, by the sequence number of its oldest entry: the
-    /// first one holds the oldest event hub-wide.
+    /// first one holds the oldest event hub-wide. Kept only while `tracking`.
     by_oldest: BTreeMap<u64, Arc<TopicLog>>,
+    /// Whether the history is near enough the memory budget (over half of it, until it
+    /// falls under a quarter) for `by_oldest` to be kept: far from it, appends skip that
+    /// work.
+    tracking: bool,
     /// Bytes of history held by all topics.
     held: usize,
     /// The hub-wide sequence number of the newest append.
@@ -89,8 +93,14 @@ impl State {
     }
 
     /// The sequence number of the newest append every topic's log already holds.
-    pub(crate) fn committed(&self) -> u64 {
+    fn committed(&self) -> u64 {
         self.committed.load(Ordering::Acquire)
+    }
+
+    /// `committed`, read after registering wakers: ordered with the append's store and
+    /// its waking (see `TopicLog::wake_all`), so one of the two sees the other.
+    fn committed_after_registering(&self) -> u64 {
+        self.committed.load(Ordering::SeqCst)
     }
 
     pub(crate) fn last_id(&self) -> Option<EventId> {
@@ -122,7 +132,7 @@ impl State {
         if body.len() > budget {
             return Err(too_large(body.len()));
         }
-        let (log, id) = {
+        let (log, id, dropped) = {
             let mut topics = self.lock();
             if self.is_closed() {
                 return Err(PublishError::Closed);
@@ -147,15 +157,17 @@ impl State {
             }
             topics.seq += 1;
             let seq = topics.seq;
-            topics.append(&log, seq, id, frame, &self.config);
-            if counted {
-                log.published.fetch_add(1, Ordering::Relaxed);
-                self.counters.published.fetch_add(1, Ordering::Relaxed);
-            }
+            let dropped = topics.append(&log, seq, id, frame, &self.config);
             topics.last_id = Some(id);
-            self.committed.store(seq, Ordering::Release);
-            (log, id)
+            // SeqCst: see `TopicLog::wake_all`.
+            self.committed.store(seq, Ordering::SeqCst);
+            (log, id, dropped)
         };
+        drop(dropped); // freed outside the lock
+        if counted {
+            log.published.fetch_add(1, Ordering::Relaxed);
+            self.counters.published.fetch_add(1, Ordering::Relaxed);
+        }
         log.wake_all();
         Ok(id)
     }
@@ -361,29 +373,48 @@ impl Topics {
         id: EventId,
         frame: Encoded,
         config: &Config,
-    ) {
+    ) -> Option<Entry> {
         let size = frame.len();
-        {
-            let mut inner = log.lock();
-            let before = inner.oldest_seq();
-            let dropped = inner.append(seq, id, frame, config);
-            self.held = self.held + size - dropped;
-            self.reindex(log, before, inner.oldest_seq());
-        }
+        let mut inner = log.lock();
+        let before = inner.oldest_seq();
+        let (dropped, entry) = inner.append(seq, id, frame, config);
+        log.tail.store(inner.tail(), Ordering::Release);
+        let after = inner.oldest_seq();
+        drop(inner);
+        self.held = self.held + size - dropped;
+        self.reindex(log, before, after);
+        self.track(config.memory_budget);
         while self.held > config.memory_budget {
             let Some((&oldest, victim)) = self.by_oldest.first_key_value() else {
                 break;
             };
             let victim = victim.clone();
             let mut inner = victim.lock();
-            self.held -= inner.drop_oldest().unwrap_or(0);
+            self.held -= inner.drop_oldest().map_or(0, |entry| entry.frame.len());
             self.reindex(&victim, Some(oldest), inner.oldest_seq());
+        }
+        entry
+    }
+
+    /// Starts keeping the index of topics by oldest entry when the history holds over
+    /// half the budget (building it from every topic), stops under a quarter.
+    fn track(&mut self, budget: usize) {
+        if !self.tracking && self.held > budget / 2 {
+            self.tracking = true;
+            for log in self.logs.values() {
+                if let Some(seq) = log.lock().oldest_seq() {
+                    self.by_oldest.insert(seq, log.clone());
+                }
+            }
+        } else if self.tracking && self.held < budget / 4 {
+            self.tracking = false;
+            self.by_oldest.clear();
         }
     }
 
     /// Moves `log` in the index when the sequence number of its oldest entry changed.
     fn reindex(&mut self, log: &Arc<TopicLog>, before: Option<u64>, after: Option<u64>) {
-        if before == after {
+        if !self.tracking || before == after {
             return;
         }
         if let Some(before) = before {

@@ -57,6 +57,11 @@ impl Waiters {
         }
     }
 
+    /// How many slots hold a waker.
+    pub(super) const fn waiting(&self) -> usize {
+        self.waiting
+    }
+
     /// Moves up to a batch of wakers, from slot `*from` on, into `batch`. Returns true
     /// when every slot has been seen.
     pub(super) fn take_batch(&mut self, from: &mut usize, batch: &mut WakeBatch) -> bool {
@@ -91,6 +96,10 @@ impl WakeBatch {
             wakers: [const { None }; BATCH],
             len: 0,
         }
+    }
+
+    pub(super) const fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     pub(super) fn wake(&mut self) {
