@@ -91,12 +91,7 @@ impl Cluster {
                     _ = interval.tick() => {}
                 }
                 if conn.is_none() {
-                    conn = cluster
-                        .backplane
-                        .client()
-                        .get_multiplexed_async_connection()
-                        .await
-                        .ok();
+                    conn = cluster.connect().await;
                 }
                 let Some(c) = conn.as_mut() else { continue };
                 let beat = tokio::time::timeout(BEAT, cluster.beat(c, &hub, &chat)).await;
@@ -124,12 +119,7 @@ impl Cluster {
             or redis.call('GET', KEYS[1]) == ARGV[1] then \
             redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0";
         if conn.is_none() {
-            *conn = self
-                .backplane
-                .client()
-                .get_multiplexed_async_connection()
-                .await
-                .ok();
+            *conn = self.connect().await;
         }
         let Some(c) = conn.as_mut() else {
             return false;
@@ -146,6 +136,22 @@ impl Cluster {
                 false
             }
         }
+    }
+
+    /// A connection for presence and the clock lease, within one beat (Redis may be
+    /// away or paused).
+    async fn connect(&self) -> Option<redis::aio::MultiplexedConnection> {
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(BEAT))
+            .set_response_timeout(Some(BEAT));
+        let client = self.backplane.client();
+        tokio::time::timeout(
+            BEAT,
+            client.get_multiplexed_async_connection_with_config(&config),
+        )
+        .await
+        .ok()?
+        .ok()
     }
 
     fn presence_key(&self) -> String {
