@@ -9,11 +9,13 @@
 //! * [`MemoryBackplane`](crate::MemoryBackplane), the default, serves one hub in one
 //!   process: it numbers events as it delivers them, synchronously, so publishing
 //!   completes at once.
-//! * A Redis Streams backplane would `XADD` the envelope (resolving the publish with the
-//!   id Redis gave), run one reader task per process that `XREAD`s the stream and calls
-//!   [`Inbox::deliver`] with each entry in stream order, and parse Redis ids
-//!   (`<ms>-<seq>`) in [`Backplane::parse_id`]. A client may then resume on any process
-//!   with the id another one gave it. None of this changes the hub's API.
+//! * `sse-redis`'s `RedisBackplane` `XADD`s the envelope (resolving the publish with the
+//!   id Redis gave), runs one reader task per process that reads the stream and calls
+//!   [`Inbox::deliver`] with each entry in stream order, parses Redis ids (`<ms>-<seq>`)
+//!   in [`Backplane::parse_id`], reports [`Backplane::health`], waits in
+//!   [`Backplane::caught_up`] until it has read an id another process gave, and turns a
+//!   break in the stream's continuity into [`Inbox::discontinuity`]. A client may then
+//!   resume on any process with the id another one gave it.
 
 use std::fmt;
 use std::future::Future;
