@@ -25,7 +25,7 @@ async fn events(
     RawQuery(query): RawQuery,
     last: Option<LastEventId>,
 ) -> Response {
-    match demo.subscribe(query.as_deref(), last.as_ref()) {
+    match demo.subscribe(query.as_deref(), last.as_ref()).await {
         Ok(subscription) => Sse::new(subscription)
             .keep_alive(demo.keep_alive())
             .into_response(),
@@ -49,7 +49,13 @@ async fn main() -> std::io::Result<()> {
             "/stats",
             get(|State(demo): State<Demo>| async move { json(demo.stats()) }),
         )
-        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/healthz",
+            get(|State(demo): State<Demo>| async move {
+                demo.health()
+                    .map_or_else(|e| json(e.into()), |()| "ok".into_response())
+            }),
+        )
         .with_state(demo.clone());
     let listener = serve::bind(demo.config().addr)?;
     println!("demo-axum on http://{}/", listener.local_addr()?);

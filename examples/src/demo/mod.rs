@@ -3,6 +3,7 @@
 //! HTTP to and from [`Demo`].
 
 mod body;
+mod cluster;
 mod config;
 mod error;
 mod page;
@@ -13,6 +14,7 @@ mod signal;
 mod topics;
 
 pub use body::read_limited;
+pub use cluster::{BEAT, Cluster, Elsewhere, TTL};
 pub use config::Config;
 pub use error::{ApiError, JsonAnswer};
 pub use page::PAGE;
