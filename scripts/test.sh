@@ -6,6 +6,19 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "system packages (Debian): chromium, redis-server, nginx"
+# The cluster tests start their own redis-server and nginx on free ports; the browser checks
+# drive Debian's chromium. Installed only when missing, so a prepared machine runs offline.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y "${missing[@]}"
+fi
+
 step "toolchain components"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
@@ -34,13 +47,8 @@ cargo run --release -p sse-bench --locked -- smoke
 # --- browser check (tests/browser) ------------------------------------------------------
 # Chromium's EventSource reads the fixed event sequence from the axum, actix-web and warp
 # test servers (`sse-test-server`) and must receive exactly what the encoding rules promise.
-# Installs Debian's chromium when it is missing and playwright-core from the lock file.
+# Installs playwright-core from the lock file (chromium comes from the first step).
 step "browser check (Chromium EventSource against axum, actix-web, warp)"
-if [ ! -x /usr/bin/chromium ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update
-    apt-get install -y chromium
-fi
 cargo build -p sse-conformance --bin sse-test-server --locked
 (cd tests/browser && npm ci --no-audit --no-fund && node check.mjs ../../target/debug/sse-test-server)
 
@@ -52,3 +60,10 @@ cargo build -p sse-conformance --bin sse-test-server --locked
 step "demo in the browser (demo page against demo-axum, demo-actix, demo-warp)"
 cargo build -p sse-examples --bin demo-axum --bin demo-actix --bin demo-warp --locked
 (cd tests/browser && node demo.mjs --bin-dir ../../target/debug)
+
+# --- the demo as a cluster, through nginx, in the browser (tests/browser/cluster.mjs) -----
+# Three demo nodes (axum, actix-web, warp) on one redis-server, behind nginx (round robin),
+# all started by the check on free ports: the page keeps every chat message exactly once,
+# in order, across the SIGKILL of the node it is connected to.
+step "demo cluster in the browser (three --redis nodes behind nginx, one SIGKILLed)"
+(cd tests/browser && node cluster.mjs --bin-dir ../../target/debug)

@@ -23,6 +23,7 @@ pub mod net;
 pub mod payload;
 pub mod peer;
 pub mod proto;
+pub mod redis;
 pub mod report;
 pub mod results;
 pub mod scan;

@@ -89,6 +89,23 @@ enum Command {
         #[arg(long)]
         cpu: Option<usize>,
     },
+    /// The hub in memory against the Redis backplane with 1 and 3 nodes (starts its own
+    /// redis-server): deliveries/s, latency, CPU per delivery and per event, and
+    /// pipelined against one-at-a-time publishing.
+    Redis {
+        /// Subscribers per node.
+        #[arg(long, default_value_t = 1000)]
+        subscribers: usize,
+        /// Offered publish rates in events/s (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "1000,5000,20000")]
+        rates: Vec<u64>,
+        /// Seconds per rate and case.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Events published for the pipelined-vs-serial comparison.
+        #[arg(long, default_value_t = 50_000)]
+        publishes: usize,
+    },
     /// Check a server that follows the demo app's HTTP contract: N subscribers, K events
     /// each received exactly once, the server's RSS, and a clean disconnect.
     Demo {
@@ -194,6 +211,40 @@ fn main() -> ExitCode {
             concurrency,
             cpu,
         })),
+        Command::Redis {
+            subscribers,
+            rates,
+            seconds,
+            publishes,
+        } => {
+            let options = sse_bench::redis::RedisBenchOptions {
+                subscribers,
+                rates,
+                seconds,
+                publishes,
+            };
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(sse_bench::redis::run(&options)) {
+                Ok(table) => {
+                    println!("{table}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Demo {
             url,
             subscribers,

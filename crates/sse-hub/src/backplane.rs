@@ -9,11 +9,13 @@
 //! * [`MemoryBackplane`](crate::MemoryBackplane), the default, serves one hub in one
 //!   process: it numbers events as it delivers them, synchronously, so publishing
 //!   completes at once.
-//! * A Redis Streams backplane would `XADD` the envelope (resolving the publish with the
-//!   id Redis gave), run one reader task per process that `XREAD`s the stream and calls
-//!   [`Inbox::deliver`] with each entry in stream order, and parse Redis ids
-//!   (`<ms>-<seq>`) in [`Backplane::parse_id`]. A client may then resume on any process
-//!   with the id another one gave it. None of this changes the hub's API.
+//! * `sse-redis`'s `RedisBackplane` `XADD`s the envelope (resolving the publish with the
+//!   id Redis gave), runs one reader task per process that reads the stream and calls
+//!   [`Inbox::deliver`] with each entry in stream order, parses Redis ids (`<ms>-<seq>`)
+//!   in [`Backplane::parse_id`], reports [`Backplane::health`], waits in
+//!   [`Backplane::caught_up`] until it has read an id another process gave, and turns a
+//!   break in the stream's continuity into [`Inbox::discontinuity`]. A client may then
+//!   resume on any process with the id another one gave it.
 
 use std::fmt;
 use std::future::Future;
@@ -54,6 +56,64 @@ pub trait Backplane: Send + Sync + fmt::Debug + 'static {
     /// the client still has a `Last-Event-ID` to come back with. The default: none.
     fn origin(&self) -> Option<EventId> {
         None
+    }
+
+    /// Waits until this process's hub holds every event up to `id`, when `id` may be an
+    /// event that the backplane ordered and has not delivered here yet (an id another
+    /// process gave a client that now resumes here). Implementations bound the wait;
+    /// the hub then decides as usual (an id still unknown gets `reset`). The default:
+    /// nothing to wait for.
+    fn caught_up(&self, id: EventId) -> CatchUp {
+        let _ = id;
+        CatchUp::ready()
+    }
+
+    /// Whether publishing can work now: `Err` with the reason while it cannot (a
+    /// backplane that lost its server, or is still loading history at start-up).
+    /// Servers answer their health check with it. The default: always healthy.
+    ///
+    /// # Errors
+    ///
+    /// Why publishing cannot work now.
+    fn health(&self) -> Result<(), BackplaneError> {
+        Ok(())
+    }
+}
+
+/// A wait until a process has caught up with the backplane (see [`Backplane::caught_up`]).
+#[must_use = "futures do nothing unless polled"]
+pub struct CatchUp(Option<Pin<Box<dyn Future<Output = ()> + Send>>>);
+
+impl CatchUp {
+    /// Nothing to wait for.
+    pub const fn ready() -> Self {
+        Self(None)
+    }
+
+    /// Done when `future` is.
+    pub fn new(future: impl Future<Output = ()> + Send + 'static) -> Self {
+        Self(Some(Box::pin(future)))
+    }
+}
+
+impl Future for CatchUp {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut self.get_mut().0 {
+            None => Poll::Ready(()),
+            Some(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl fmt::Debug for CatchUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "CatchUp(<waiting>)"
+        } else {
+            "CatchUp(ready)"
+        })
     }
 }
 

@@ -12,8 +12,8 @@ use crate::config::Config;
 use crate::resume::Asked;
 use crate::state::State;
 use crate::{
-    Backplane, ConfigError, Envelope, EventId, Inbox, MemoryBackplane, PublishError, Publishing,
-    Stats, SubscribeError, Subscription, Topic,
+    Backplane, CatchUp, ConfigError, Envelope, EventId, Inbox, MemoryBackplane, PublishError,
+    Publishing, Stats, SubscribeError, Subscription, Topic,
 };
 
 /// A fan-out hub: publish events to topics, subscribe to topics as streams of encoded
@@ -130,6 +130,29 @@ impl Hub {
         Subscription::open(&self.state, topics, asked, self.backplane.origin())
     }
 
+    /// Waits, when needed, until this hub can answer `last_event_id` as the whole
+    /// cluster would: with a multi-process backplane, an id that another process gave a
+    /// client may be newer than what this process has read yet. Await it before
+    /// [`resume`](Self::resume) in servers that run several processes; with the
+    /// in-process backplane it is ready at once. The wait is bounded by the backplane.
+    pub fn caught_up(&self, last_event_id: Option<&LastEventId>) -> CatchUp {
+        let Some(id) = last_event_id.and_then(|id| self.backplane.parse_id(id.as_str())) else {
+            return CatchUp::ready();
+        };
+        if self.state.last_id().is_some_and(|last| id <= last) {
+            return CatchUp::ready();
+        }
+        self.backplane.caught_up(id)
+    }
+
+    /// Runs the presence hook again for `topic` with its current count
+    /// ([`PresenceKind::Refreshed`](crate::PresenceKind::Refreshed)); the event it makes,
+    /// if any, reaches the topic's subscribers as after a join or leave. For counts that
+    /// include more than this hub (other processes of a cluster).
+    pub fn refresh_presence(&self, topic: &Topic) {
+        self.state.refresh_presence(topic);
+    }
+
     /// The number of open subscriptions to `topic`.
     #[must_use]
     pub fn subscribers(&self, topic: &Topic) -> usize {
@@ -140,6 +163,16 @@ impl Hub {
     #[must_use]
     pub fn total_subscribers(&self) -> usize {
         self.state.counters.subscribers.load(Ordering::Relaxed)
+    }
+
+    /// Whether publishing can work now (see [`Backplane::health`]): always `Ok` with the
+    /// in-process backplane.
+    ///
+    /// # Errors
+    ///
+    /// The backplane's reason while publishing cannot work.
+    pub fn health(&self) -> Result<(), crate::BackplaneError> {
+        self.backplane.health()
     }
 
     /// The id of the newest event published, if any.

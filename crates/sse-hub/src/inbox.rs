@@ -50,6 +50,28 @@ impl Inbox {
         state.append(&topic, &event, counted, next_id)
     }
 
+    /// Reports a break in the backplane's continuity: events between the newest one
+    /// delivered and `at` may be lost (the backplane's store was emptied, or trimmed
+    /// past this hub's position). Every topic gets a `reset` event with the id `at`
+    /// (`data: expired`), which its live subscribers receive next, after the events
+    /// they had not read yet; a `Last-Event-ID` before `at` is answered with `reset`
+    /// from now on, and `at` itself resumes with the events delivered after it.
+    ///
+    /// Events delivered later must have ids after `at`. When `at` is not after the
+    /// newest id delivered (the backplane's ids went back), the history is dropped
+    /// (subscribers still reading it are disconnected, and resume with a `reset`) and
+    /// an id of the old history is answered as any other: `reset` while it is after the
+    /// newest id (it looks unknown), so a backplane whose ids can go back should keep
+    /// them apart by other means (Redis ids go back only with the server's clock).
+    ///
+    /// # Errors
+    ///
+    /// [`PublishError::Closed`] when the hub is shut down or gone.
+    pub fn discontinuity(&self, at: EventId) -> Result<(), PublishError> {
+        let state = self.state.upgrade().ok_or(PublishError::Closed)?;
+        state.discontinuity(at)
+    }
+
     /// The id of the newest event delivered, if any.
     #[must_use]
     pub fn last_id(&self) -> Option<EventId> {

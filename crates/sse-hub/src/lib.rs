@@ -148,7 +148,7 @@ mod stats;
 mod subscription;
 mod topic;
 
-pub use backplane::{Backplane, Publishing};
+pub use backplane::{Backplane, CatchUp, Publishing};
 pub use builder::HubBuilder;
 pub use config::{
     DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES, DEFAULT_MAX_TOPICS,

@@ -14,6 +14,10 @@ pub enum PresenceKind {
     Joined,
     /// A subscription to the topic ended (its stream ended or it was dropped).
     Left,
+    /// Nothing changed here: the application asked for the presence event again with
+    /// [`Hub::refresh_presence`](crate::Hub::refresh_presence) (for instance because
+    /// its count includes other processes, whose counts changed).
+    Refreshed,
 }
 
 /// A change in a topic's subscriber count, given to the hook set with

@@ -19,7 +19,7 @@ async fn events(
     last: Option<LastEventId>,
 ) -> actix_web::Either<Sse<sse_hub::Subscription>, HttpResponse> {
     let query = Some(request.query_string()).filter(|q| !q.is_empty());
-    match demo.subscribe(query, last.as_ref()) {
+    match demo.subscribe(query, last.as_ref()).await {
         Ok(subscription) => {
             actix_web::Either::Left(Sse::new(subscription).keep_alive(demo.keep_alive()))
         }
@@ -47,7 +47,10 @@ async fn metrics(demo: web::Data<Demo>) -> HttpResponse {
         .body(demo.metrics())
 }
 
-async fn healthz() -> HttpResponse {
+async fn healthz(demo: web::Data<Demo>) -> HttpResponse {
+    if let Err(e) = demo.health() {
+        return json(e.into());
+    }
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body("ok")

@@ -25,7 +25,7 @@ async fn events(
     RawQuery(query): RawQuery,
     last: Option<LastEventId>,
 ) -> Response {
-    match demo.subscribe(query.as_deref(), last.as_ref()) {
+    match demo.subscribe(query.as_deref(), last.as_ref()).await {
         Ok(subscription) => Sse::new(subscription)
             .keep_alive(demo.keep_alive())
             .into_response(),
@@ -50,7 +50,6 @@ async fn main() -> std::io::Result<()> {
             "/stats",
             get(|State(demo): State<Demo>| async move { json(demo.stats()) }),
         )
-        .route("/healthz", get(|| async { "ok" }))
         .route(
             "/metrics",
             get(|State(demo): State<Demo>| async move {
@@ -58,6 +57,13 @@ async fn main() -> std::io::Result<()> {
                     [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
                     demo.metrics(),
                 )
+            }),
+        )
+        .route(
+            "/healthz",
+            get(|State(demo): State<Demo>| async move {
+                demo.health()
+                    .map_or_else(|e| json(e.into()), |()| "ok".into_response())
             }),
         )
         .with_state(demo.clone());

@@ -41,15 +41,17 @@ async fn main() -> std::io::Result<()> {
         .and(with_demo(demo.clone()))
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(last_event_id())
-        .map(|demo: Demo, query: String, last: Option<LastEventId>| {
-            let query = Some(query.as_str()).filter(|q| !q.is_empty());
-            match demo.subscribe(query, last.as_ref()) {
-                Ok(subscription) => Sse::new(subscription)
-                    .keep_alive(demo.keep_alive())
-                    .into_response(),
-                Err(e) => json(e.into()),
-            }
-        });
+        .then(
+            |demo: Demo, query: String, last: Option<LastEventId>| async move {
+                let query = Some(query.as_str()).filter(|q| !q.is_empty());
+                match demo.subscribe(query, last.as_ref()).await {
+                    Ok(subscription) => Sse::new(subscription)
+                        .keep_alive(demo.keep_alive())
+                        .into_response(),
+                    Err(e) => json(e.into()),
+                }
+            },
+        );
     let events = warp::path!("events").and(cors(demo.cors(), events));
     let publish = warp::path!("publish")
         .and(warp::post())
@@ -60,7 +62,13 @@ async fn main() -> std::io::Result<()> {
         .and(warp::get())
         .and(with_demo(demo.clone()))
         .map(|demo: Demo| json(demo.stats()));
-    let healthz = warp::path!("healthz").and(warp::get()).map(|| "ok");
+    let healthz = warp::path!("healthz")
+        .and(warp::get())
+        .and(with_demo(demo.clone()))
+        .map(|demo: Demo| {
+            demo.health()
+                .map_or_else(|e| json(e.into()), |()| "ok".into_response())
+        });
     let metrics = warp::path!("metrics")
         .and(warp::get())
         .and(with_demo(demo.clone()))

@@ -38,6 +38,16 @@ pub struct Config {
     #[arg(long, value_name = "N", default_value_t = 256 << 20, value_parser = clap::value_parser!(u64).range(1..))]
     pub memory_budget_bytes: u64,
 
+    /// Join a cluster: events travel through the Redis stream `--redis-key` on this
+    /// server (`redis://host:port/db`), so any number of demo processes (any mix of the
+    /// three) on one Redis behave as one hub. Without it the hub is in memory.
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+
+    /// The Redis stream key (with --redis); cluster presence uses `<key>:presence`.
+    #[arg(long, value_name = "NAME", default_value = sse_redis::DEFAULT_KEY)]
+    pub redis_key: String,
+
     /// An origin allowed to subscribe cross-origin, with credentials (repeatable).
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origins: Vec<String>,

@@ -3,6 +3,7 @@
 //! HTTP to and from [`Demo`].
 
 mod body;
+mod cluster;
 mod config;
 mod error;
 mod logging;
@@ -16,6 +17,7 @@ mod stats_topic;
 mod topics;
 
 pub use body::read_limited;
+pub use cluster::{BEAT, Cluster, Elsewhere, TTL};
 pub use config::Config;
 pub use error::{ApiError, JsonAnswer};
 pub use logging::{LogFormat, init_logging};

@@ -6,9 +6,12 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use sse_core::{CorsError, CorsPolicy, Event, EventName, KeepAlive, LastEventId};
-use sse_hub::{ConfigError, Hub, PublishError, SubscribeError, Subscription, Topic};
+use sse_hub::{
+    BackplaneError, ConfigError, Hub, PublishError, SubscribeError, Subscription, Topic,
+};
 use tokio_util::sync::CancellationToken;
 
+use crate::demo::cluster::Cluster;
 use crate::demo::{
     ApiError, Config, JsonAnswer, MAX_PUBLISH_BODY, PublishRequest, parse_topics, read_limited,
     shutdown_signal,
@@ -33,12 +36,15 @@ pub enum StartError {
     Cors(CorsError),
     /// The hub refused the settings.
     Hub(ConfigError),
+    /// `--redis` is not a Redis URL.
+    Redis(BackplaneError),
 }
 
 impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Cors(e) => write!(f, "--allow-origin: {e}"),
+            Self::Redis(e) => write!(f, "--redis: {e}"),
             Self::Hub(e) => write!(
                 f,
                 "--history/--history-bytes/--memory-budget-bytes/--max-stream-ms: {e}"
@@ -56,6 +62,8 @@ pub struct Demo {
     config: Config,
     cors: CorsPolicy,
     stopping: CancellationToken,
+    /// With `--redis`.
+    cluster: Option<Cluster>,
 }
 
 impl Demo {
@@ -71,7 +79,18 @@ impl Demo {
             .max_age(Duration::from_secs(600));
         // Before the hub: it registers its series with the recorder when it is built.
         crate::demo::install_recorder();
-        let hub = Hub::builder()
+        let cluster = config
+            .redis
+            .as_deref()
+            .map(|url| Cluster::new(url, &config.redis_key))
+            .transpose()
+            .map_err(StartError::Redis)?;
+        let elsewhere = cluster.as_ref().map(Cluster::elsewhere);
+        let mut hub = Hub::builder();
+        if let Some(cluster) = &cluster {
+            hub = hub.backplane(cluster.backplane());
+        }
+        let hub = hub
             .history(config.history)
             .history_bytes(usize::try_from(config.history_bytes).unwrap_or(usize::MAX))
             .memory_budget_bytes(usize::try_from(config.memory_budget_bytes).unwrap_or(usize::MAX))
@@ -80,8 +99,16 @@ impl Demo {
             // The contract sets no limit on the topics of one stream: the request size
             // limit of each server bounds it, and the hub-wide topic limit still holds.
             .max_topics_per_subscription(MAX_TOPICS)
-            .on_presence(|change| {
-                (change.topic() == CHAT_TOPIC).then(|| change.count_event("presence").ok())?
+            .on_presence(move |change| {
+                if change.topic() != CHAT_TOPIC {
+                    return None;
+                }
+                // With --redis: the whole cluster's count (the others' as last read).
+                let others = elsewhere
+                    .as_ref()
+                    .map_or(0, |e| e.chat.load(std::sync::atomic::Ordering::Relaxed));
+                let count = change.subscribers() + others;
+                Some(Event::new().event("presence").ok()?.data(count.to_string()))
             })
             .build()
             .map_err(StartError::Hub)?;
@@ -90,6 +117,7 @@ impl Demo {
             config,
             cors,
             stopping: CancellationToken::new(),
+            cluster,
         })
     }
 
@@ -129,12 +157,15 @@ impl Demo {
     /// # Errors
     ///
     /// 400 for missing or bad topics; 503 when the hub has no room for more topics.
-    pub fn subscribe(
+    pub async fn subscribe(
         &self,
         query: Option<&str>,
         last_event_id: Option<&LastEventId>,
     ) -> Result<Subscription, ApiError> {
         let topics = parse_topics(query)?;
+        // With --redis, an id another process gave may be newer than what this one
+        // has read yet: wait (briefly) until it has.
+        self.hub.caught_up(last_event_id).await;
         self.hub
             .resume(&topics, last_event_id)
             .map_err(|e| match e {
@@ -194,7 +225,28 @@ impl Demo {
         Ok(serde_json::json!({ "id": id.to_string() }).to_string())
     }
 
+    /// `GET /healthz`: `Ok` while publishing can work; otherwise 503 with the reason
+    /// (with `--redis`: Redis unreachable, or history still loading at start-up).
+    ///
+    /// # Errors
+    ///
+    /// 503 with `{"error": "..."}`.
+    pub fn health(&self) -> Result<(), ApiError> {
+        if self.hub.is_shut_down() {
+            return Err(ApiError::unavailable("the server is shutting down"));
+        }
+        self.hub
+            .health()
+            .map_err(|e| ApiError::unavailable(format!("cannot publish: {e}")))
+    }
+
     /// `GET /stats`: live subscriber connections now, and events accepted by `/publish`.
+    ///
+    /// With `--redis` the answer also has `"scope": "cluster"`: `subscribers` counts
+    /// the whole cluster (other processes as of their last beat, at most 1 s old),
+    /// `published` every event published anywhere in the cluster since this process
+    /// started, and `node_subscribers` this process alone; the `topics` lines stay
+    /// this process's. Without it, the counts are this process's (`"scope"` absent).
     #[must_use]
     pub fn stats(&self) -> JsonAnswer {
         let stats = self.hub.stats();
@@ -207,11 +259,20 @@ impl Demo {
                 (t.topic.to_string(), value)
             })
             .collect();
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "subscribers": stats.subscribers,
             "published": stats.published,
             "topics": topics,
         });
+        if let Some(cluster) = &self.cluster {
+            let others = cluster
+                .elsewhere()
+                .subscribers
+                .load(std::sync::atomic::Ordering::Relaxed);
+            body["subscribers"] = (stats.subscribers + others).into();
+            body["node_subscribers"] = stats.subscribers.into();
+            body["scope"] = "cluster".into();
+        }
         JsonAnswer {
             status: 200,
             body: body.to_string(),
@@ -220,23 +281,38 @@ impl Demo {
 
     /// Starts the `clock` topic: a `tick` event with the RFC 3339 time every `--clock-ms`
     /// (not at all with 0). Must be called inside a tokio runtime.
+    ///
+    /// With `--redis` it also starts cluster presence, and one process of the cluster
+    /// (the holder of a lease in Redis) ticks for all.
     pub fn spawn_clock(&self) {
+        if let Some(cluster) = &self.cluster {
+            let chat = Topic::from_static(CHAT_TOPIC);
+            cluster.spawn_presence(self.hub.clone(), chat, self.stopping.clone());
+        }
         let Some(period) = self.config.clock() else {
             return;
         };
         let (hub, stopping) = (self.hub.clone(), self.stopping.clone());
+        let cluster = self.cluster.clone();
         let topic = Topic::from_static(CLOCK_TOPIC);
         tokio::spawn(async move {
             let mut interval = tokio::time::interval(period);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut lease = None;
             loop {
                 tokio::select! {
                     () = stopping.cancelled() => break,
                     _ = interval.tick() => {}
                 }
+                if let Some(cluster) = &cluster
+                    && !cluster.leads_clock(&mut lease, period * 3).await
+                {
+                    continue;
+                }
                 let now = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
                 let tick = Event::new().with_event(TICK).data(now);
-                if hub.publish_uncounted(&topic, tick).await.is_err() {
+                // Redis away: skip this tick; shut down: stop.
+                if let Err(PublishError::Closed) = hub.publish_uncounted(&topic, tick).await {
                     break;
                 }
             }

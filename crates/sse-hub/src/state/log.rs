@@ -251,6 +251,19 @@ impl TopicInner {
         self.ring.front().map(|entry| entry.seq)
     }
 
+    /// A break in continuity: the entry `frame` (a `reset` with the id `id`) is
+    /// appended, after dropping every entry held when `id` is not after the newest one,
+    /// and nothing up to `id` counts as held any more.
+    pub(super) fn discontinuity(&mut self, seq: u64, id: EventId, frame: Encoded, config: &Config) {
+        if self.last.is_some_and(|(_, last)| id <= last) {
+            self.head = self.tail();
+            self.ring.clear();
+            self.bytes = 0;
+        }
+        self.append(seq, id, frame, config);
+        self.floor = Some(id);
+    }
+
     /// The entry at index `index`, if it is still held.
     pub(super) fn get(&self, index: u64) -> Option<&Entry> {
         let offset = usize::try_from(index.checked_sub(self.head)?).ok()?;

@@ -175,6 +175,35 @@ impl State {
         Ok(id)
     }
 
+    /// A break in the backplane's continuity at `at` (see [`Inbox::discontinuity`]):
+    /// a `reset` entry with the id `at` in every topic, whose floor becomes `at` (and
+    /// of topics made later), the history dropped when `at` is not after the newest id.
+    ///
+    /// [`Inbox::discontinuity`]: crate::Inbox::discontinuity
+    pub(crate) fn discontinuity(&self, at: EventId) -> Result<(), PublishError> {
+        let logs: Vec<_> = {
+            let mut topics = self.lock();
+            if self.is_closed() {
+                return Err(PublishError::Closed);
+            }
+            let frame = crate::frames::reset(crate::ResetReason::Expired, Some(at));
+            let logs: Vec<_> = topics.logs.values().cloned().collect();
+            for log in &logs {
+                topics.seq += 1;
+                let mut inner = log.lock();
+                inner.discontinuity(topics.seq, at, frame.clone(), &self.config);
+            }
+            topics.forgotten = Some(at);
+            topics.last_id = Some(at);
+            self.committed.store(topics.seq, Ordering::Release);
+            logs
+        };
+        for log in logs {
+            log.wake_all();
+        }
+        Ok(())
+    }
+
     /// Joins `names` (sorted, without duplicates) where `asked` and the history say.
     /// `None` once the hub is shut down.
     pub(crate) fn join(
@@ -270,7 +299,7 @@ impl State {
         };
         let subscribers = match kind {
             PresenceKind::Joined => inner.subscribers + 1,
-            PresenceKind::Left => inner.subscribers,
+            PresenceKind::Left | PresenceKind::Refreshed => inner.subscribers,
         };
         match hook.frame(&log.name, subscribers, kind) {
             Some(frame) => {
@@ -278,6 +307,21 @@ impl State {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Runs the presence hook again for `topic`, if it exists; wakes its subscribers
+    /// when the hook made a new frame.
+    pub(crate) fn refresh_presence(&self, topic: &Topic) {
+        let Some(log) = self.lock().logs.get(topic).cloned() else {
+            return;
+        };
+        let changed = {
+            let mut inner = log.lock();
+            self.presence(&log, &mut inner, PresenceKind::Refreshed)
+        };
+        if changed {
+            log.wake_all();
         }
     }
 
