@@ -147,7 +147,7 @@ impl RedisBackplane {
     }
 }
 
-fn unix_ms() -> u64 {
+pub(crate) fn unix_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -213,6 +213,7 @@ impl Backplane for RedisBackplane {
         Publishing::new(async move {
             let started = tokio::time::Instant::now();
             let reply = tokio::time::timeout(timeout, cmd.query_async::<Value>(&mut conn)).await;
+            sse_hub::observe::backplane_round_trip(started.elapsed());
             let id = match reply {
                 Ok(Ok(value)) => {
                     reply::stream_id(&value).ok_or_else(|| format!("XADD answered {value:?}"))

@@ -50,8 +50,10 @@ impl Health {
             let changed = *now != status;
             if changed {
                 match &status {
-                    Status::Up => tracing::info!("redis backplane up"),
-                    Status::Down(why) => tracing::warn!(reason = %why, "redis backplane down"),
+                    // The hub's hooks: the `sse_hub_backplane_up` gauge (with the hub's
+                    // `metrics` feature) and an INFO / WARN event.
+                    Status::Up => sse_hub::observe::backplane_connected(),
+                    Status::Down(why) => sse_hub::observe::backplane_disconnected(why),
                     Status::Loading => {}
                 }
                 *now = status;

@@ -381,6 +381,11 @@ impl Reader {
                 return Ok(());
             }
         };
+        if live {
+            // Redis's clock (the id's time) against ours: the same machine's in tests.
+            let lag = crate::backplane::unix_ms().saturating_sub(raw.id.ms);
+            sse_hub::observe::backplane_reader_lag(Duration::from_millis(lag));
+        }
         let id = raw.id.event_id();
         match self.inbox.deliver(id, envelope.clone()) {
             Ok(()) => Ok(()),
