@@ -69,6 +69,10 @@ pub(crate) struct Joined {
     pub(crate) start: Start,
     /// The `reset` or position frame it starts with, if any.
     pub(crate) first: Option<Encoded>,
+    /// When the plan is a `reset expired` that the backplane's store may avoid: the ids
+    /// between which to read (see [`resume::fetchable`]). Such a reset is not counted
+    /// yet: the subscription counts it if it stands.
+    pub(crate) fetch: Option<(EventId, EventId)>,
 }
 
 impl State {
@@ -241,6 +245,7 @@ impl State {
             }
             (cursors, plan, replay)
         };
+        let fetch = resume::fetchable(asked, plan);
         let (start, first) = match plan {
             Plan::Live { position } => (
                 Start::Live,
@@ -255,8 +260,8 @@ impl State {
             ),
         };
         self.counters.subscribers.fetch_add(1, Ordering::Relaxed);
-        if matches!(start, Start::Reset { .. }) {
-            self.counters.resets.fetch_add(1, Ordering::Relaxed);
+        if matches!(start, Start::Reset { .. }) && fetch.is_none() {
+            self.count_reset();
         }
         for log in changed {
             log.wake_all();
@@ -265,7 +270,13 @@ impl State {
             cursors: cursors.into_boxed_slice(),
             start,
             first,
+            fetch,
         }))
+    }
+
+    /// Counts a subscription that started with `reset`.
+    pub(crate) fn count_reset(&self) {
+        self.counters.resets.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Ends a subscription's presence in its topics.
