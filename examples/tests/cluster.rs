@@ -7,6 +7,8 @@
 //!   topics exactly once, in publish order per topic and in id order across topics;
 //! * a node killed with SIGKILL while another publishes: its subscribers reconnect to
 //!   another node with `Last-Event-ID` and receive every event exactly once, in order;
+//! * a node whose `--history` keeps 5 events per topic resumes a client from an id its
+//!   ring dropped long ago, from the Redis stream, while publishing goes on;
 //! * `/healthz` and `POST /publish` answer 503 with JSON while Redis is paused, and the
 //!   nodes serve again once it is back; cluster presence and `/stats` scope.
 //!
@@ -121,6 +123,11 @@ struct Follower {
 
 impl Follower {
     fn open(nodes: Vec<SocketAddr>, node: usize, topics: &[&str]) -> Self {
+        Self::resume(nodes, node, topics, "")
+    }
+
+    /// A client that comes back with `last_id` as its `Last-Event-ID` (none if empty).
+    fn resume(nodes: Vec<SocketAddr>, node: usize, topics: &[&str], last_id: &str) -> Self {
         let query: Vec<String> = topics.iter().map(|t| format!("topic={t}")).collect();
         let mut follower = Self {
             target: format!("/events?{}", query.join("&")),
@@ -128,7 +135,7 @@ impl Follower {
             node,
             conn: None,
             decoder: Decoder::new(),
-            last_id: String::new(),
+            last_id: last_id.to_owned(),
             got: Vec::new(),
             reconnects: 0,
         };
@@ -483,6 +490,70 @@ fn presence_counts_the_whole_cluster() {
         (Some("cluster"), Some(1)),
         "{stats}"
     );
+}
+
+/// `POST /publish` to the node at `addr`: the event's id.
+fn post(addr: SocketAddr, topic: &str, data: &str) -> String {
+    let body = serde_json::json!({"topic": topic, "data": data}).to_string();
+    let response = sse_conformance::client::try_request(
+        addr,
+        "POST",
+        "/publish",
+        &[("content-type", b"application/json")],
+        Some(body.as_bytes()),
+        LIVE,
+    )
+    .expect("publish");
+    assert_eq!(response.status, 202, "{}", response.text());
+    response.json()["id"].as_str().expect("an id").to_owned()
+}
+
+#[test]
+fn a_node_with_a_small_history_resumes_from_the_stream_an_id_its_ring_dropped() {
+    const BEFORE: usize = 100;
+    const DURING: usize = 300;
+    let redis = Redis::start();
+    let url = redis.url();
+    let big = Demo::start(
+        &Bin::AXUM,
+        &["--redis", &url, "--clock-ms", "0", "--history", "20000"],
+    );
+    // Its ring keeps 5 events per topic: the stream is the history of record.
+    let small = Demo::start(
+        &Bin::WARP,
+        &["--redis", &url, "--clock-ms", "0", "--history", "5"],
+    );
+    let topic = |i: usize| ["a", "b"][i % 2];
+    let mut sent: Vec<(String, String, String)> = (0..BEFORE)
+        .map(|i| {
+            let id = post(big.addr, topic(i), &i.to_string());
+            (topic(i).to_owned(), id, i.to_string())
+        })
+        .collect();
+    // The client last saw event 10: long gone from the small node's ring.
+    let from = sent[10].1.clone();
+    // Publishing goes on, through both nodes, while the client resumes.
+    let publisher = {
+        let addrs = [big.addr, small.addr];
+        thread::spawn(move || {
+            (BEFORE..BEFORE + DURING)
+                .map(|i| {
+                    let id = post(addrs[i % 2], topic(i), &i.to_string());
+                    (topic(i).to_owned(), id, i.to_string())
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let mut client = Follower::resume(vec![small.addr], 0, &["a", "b"], &from);
+    client.read_until(BEFORE + DURING - 11, Duration::from_secs(120));
+    sent.extend(publisher.join().expect("publisher"));
+    let mut published: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (topic, id, data) in sent.into_iter().skip(11) {
+        published.entry(topic).or_default().push((id, data));
+    }
+    // Every event after its id exactly once, in order, and no `reset`: its ring held
+    // the last 10 when it resumed, the stream the rest.
+    check("resumed client", &client.got, &["a", "b"], &published);
 }
 
 /// nginx in front of the nodes: round robin, proxy buffering left at its default (on),
