@@ -101,7 +101,7 @@ impl Hub {
     ///   those events in publish order, then live events, with no gap and no duplicate;
     /// * an id older than the history, when the backplane's store still holds the events
     ///   after it (see [`Backplane::replay`]): as above, the missed events being read
-    ///   from the store first ([`Start::Fetching`]);
+    ///   from the store first ([`Start::Fetching`](crate::Start::Fetching));
     /// * any other id (malformed, from another process, from the future, or too old):
     ///   a `reset` event first, then what the history holds (unless
     ///   [`replay_on_reset`](crate::HubBuilder::replay_on_reset) is off), then live events;

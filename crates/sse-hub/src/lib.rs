@@ -76,6 +76,11 @@
 //! * an id this hub issued, whose successors in the subscribed topics are all still in
 //!   history: those events, in publish order, then live events: no gap, no duplicate,
 //!   even while publishing goes on ([`Start::Resumed`]);
+//! * an id older than the history, when the [`Backplane`] keeps a longer store of its
+//!   own ([`Backplane::replay`]; `sse-redis`'s stream does): the events the history
+//!   lacks are read from the store, then the history's, then live ones, with no gap and
+//!   no duplicate ([`Start::Fetching`]); if the store cannot give them all, the `reset`
+//!   below. The in-memory backplane has no such store;
 //! * any other id: first a `reset` event, exactly
 //!
 //!   ```text
