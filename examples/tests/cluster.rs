@@ -7,6 +7,11 @@
 //!   topics exactly once, in publish order per topic and in id order across topics;
 //! * a node killed with SIGKILL while another publishes: its subscribers reconnect to
 //!   another node with `Last-Event-ID` and receive every event exactly once, in order;
+//! * a node whose `--history` keeps 5 events per topic resumes a client from an id its
+//!   ring dropped long ago, from the Redis stream, while publishing goes on;
+//! * through nginx (default `proxy_buffering on`): a lone event arrives while the stream
+//!   stays open, clients survive the kill of their node, and `X-Accel-Buffering: no`
+//!   keeps nginx from buffering a stalled client's stream to disk;
 //! * `/healthz` and `POST /publish` answer 503 with JSON while Redis is paused, and the
 //!   nodes serve again once it is back; cluster presence and `/stats` scope.
 //!
@@ -121,6 +126,11 @@ struct Follower {
 
 impl Follower {
     fn open(nodes: Vec<SocketAddr>, node: usize, topics: &[&str]) -> Self {
+        Self::resume(nodes, node, topics, "")
+    }
+
+    /// A client that comes back with `last_id` as its `Last-Event-ID` (none if empty).
+    fn resume(nodes: Vec<SocketAddr>, node: usize, topics: &[&str], last_id: &str) -> Self {
         let query: Vec<String> = topics.iter().map(|t| format!("topic={t}")).collect();
         let mut follower = Self {
             target: format!("/events?{}", query.join("&")),
@@ -128,7 +138,7 @@ impl Follower {
             node,
             conn: None,
             decoder: Decoder::new(),
-            last_id: String::new(),
+            last_id: last_id.to_owned(),
             got: Vec::new(),
             reconnects: 0,
         };
@@ -485,6 +495,70 @@ fn presence_counts_the_whole_cluster() {
     );
 }
 
+/// `POST /publish` to the node at `addr`: the event's id.
+fn post(addr: SocketAddr, topic: &str, data: &str) -> String {
+    let body = serde_json::json!({"topic": topic, "data": data}).to_string();
+    let response = sse_conformance::client::try_request(
+        addr,
+        "POST",
+        "/publish",
+        &[("content-type", b"application/json")],
+        Some(body.as_bytes()),
+        LIVE,
+    )
+    .expect("publish");
+    assert_eq!(response.status, 202, "{}", response.text());
+    response.json()["id"].as_str().expect("an id").to_owned()
+}
+
+#[test]
+fn a_node_with_a_small_history_resumes_from_the_stream_an_id_its_ring_dropped() {
+    const BEFORE: usize = 100;
+    const DURING: usize = 300;
+    let redis = Redis::start();
+    let url = redis.url();
+    let big = Demo::start(
+        &Bin::AXUM,
+        &["--redis", &url, "--clock-ms", "0", "--history", "20000"],
+    );
+    // Its ring keeps 5 events per topic: the stream is the history of record.
+    let small = Demo::start(
+        &Bin::WARP,
+        &["--redis", &url, "--clock-ms", "0", "--history", "5"],
+    );
+    let topic = |i: usize| ["a", "b"][i % 2];
+    let mut sent: Vec<(String, String, String)> = (0..BEFORE)
+        .map(|i| {
+            let id = post(big.addr, topic(i), &i.to_string());
+            (topic(i).to_owned(), id, i.to_string())
+        })
+        .collect();
+    // The client last saw event 10: long gone from the small node's ring.
+    let from = sent[10].1.clone();
+    // Publishing goes on, through both nodes, while the client resumes.
+    let publisher = {
+        let addrs = [big.addr, small.addr];
+        thread::spawn(move || {
+            (BEFORE..BEFORE + DURING)
+                .map(|i| {
+                    let id = post(addrs[i % 2], topic(i), &i.to_string());
+                    (topic(i).to_owned(), id, i.to_string())
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let mut client = Follower::resume(vec![small.addr], 0, &["a", "b"], &from);
+    client.read_until(BEFORE + DURING - 11, Duration::from_secs(120));
+    sent.extend(publisher.join().expect("publisher"));
+    let mut published: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (topic, id, data) in sent.into_iter().skip(11) {
+        published.entry(topic).or_default().push((id, data));
+    }
+    // Every event after its id exactly once, in order, and no `reset`: its ring held
+    // the last 10 when it resumed, the stream the rest.
+    check("resumed client", &client.got, &["a", "b"], &published);
+}
+
 /// nginx in front of the nodes: round robin, proxy buffering left at its default (on),
 /// started by the test on a free port with a generated configuration.
 struct Nginx {
@@ -495,6 +569,11 @@ struct Nginx {
 
 impl Nginx {
     fn start(nodes: &[SocketAddr]) -> Self {
+        Self::start_with(nodes, "")
+    }
+
+    /// Started with `extra` directives in its `location`.
+    fn start_with(nodes: &[SocketAddr], extra: &str) -> Self {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("sse-nginx-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
@@ -510,7 +589,7 @@ impl Nginx {
              server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
              proxy_pass http://demo;\n      proxy_http_version 1.1;\n\
              proxy_set_header Connection \"\";\n      proxy_read_timeout 1h;\n\
-             proxy_connect_timeout 1s;\n    }}\n  }}\n}}\n"
+             proxy_connect_timeout 1s;\n{extra}\n    }}\n  }}\n}}\n"
         );
         let path = dir.join("nginx.conf");
         std::fs::write(&path, conf).expect("write nginx.conf");
@@ -551,10 +630,13 @@ fn through_nginx_events_arrive_and_clients_survive_the_kill_of_their_node() {
     let redis = Redis::start();
     let nodes = cluster(&redis);
     let nginx = Nginx::start(&nodes.iter().map(|n| n.addr).collect::<Vec<_>>());
-    // One small event comes through while the stream stays open. (The demo also sends
-    // `X-Accel-Buffering: no`; nginx 1.22 with `proxy_buffering on` was seen to pass
-    // events on at once even when told to ignore that header, so this checks the
-    // path, not the header's role.)
+    // A lone small event arrives through nginx (default `proxy_buffering on`) while
+    // the stream stays open and nothing follows it. nginx passes on what it has read
+    // as soon as its client can take it: buffering lets it read ahead of a slow
+    // client, it does not hold a response back from a reading one. So this holds
+    // whatever the `X-Accel-Buffering` header says (nginx 1.22 passed it on at once
+    // even with `proxy_ignore_headers X-Accel-Buffering`); it fails if our stream stops
+    // flushing each event. The header's role is checked below, with a stalled client.
     let mut probe = Follower::open(vec![nginx.addr], 0, &["probe"]);
     let id = publish(&nodes[2], "probe", "one small event");
     probe.read_until(1, LIVE);
@@ -604,4 +686,57 @@ fn through_nginx_events_arrive_and_clients_survive_the_kill_of_their_node() {
         check(&format!("client {k}"), &f.got, topics, &published);
     }
     assert!(moved >= 1, "no client was on the killed node");
+}
+
+/// Whether nginx wrote a proxied response to a temporary file (it logs each one at
+/// `warn`: "an upstream response is buffered to a temporary file").
+fn buffered_to_disk(nginx: &Nginx) -> bool {
+    std::fs::read_to_string(nginx.dir.join("error.log"))
+        .unwrap_or_default()
+        .contains("buffered to a temporary file")
+}
+
+/// What `X-Accel-Buffering: no` does behind nginx's default `proxy_buffering on`: nginx
+/// then reads the stream only as fast as its client takes it, instead of reading ahead
+/// into its buffers and a temporary file (up to 1 GiB by default) for a client that
+/// stopped reading. Two nginx in front of the same nodes, one told to ignore the header
+/// (`proxy_ignore_headers X-Accel-Buffering`), each with a client that reads nothing
+/// after the response head; 20 MB of events: the one that ignores the header buffers
+/// them to disk, the one that honours it does not.
+#[test]
+fn through_nginx_the_no_buffering_header_keeps_a_stalled_client_off_disk() {
+    const EVENTS: usize = 500;
+    let redis = Redis::start();
+    let nodes = cluster(&redis);
+    let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
+    let honours = Nginx::start(&addrs);
+    let ignores = Nginx::start_with(&addrs, "      proxy_ignore_headers X-Accel-Buffering;");
+    let stalled: Vec<Conn> = [&honours, &ignores]
+        .iter()
+        .map(|nginx| {
+            let mut conn = Conn::connect(nginx.addr).expect("connect to nginx");
+            conn.send("GET", "/events?topic=big", &[], None)
+                .expect("send");
+            let head = conn.read_head(LIVE).expect("a response head");
+            assert_eq!(head.status, 200);
+            conn
+        })
+        .collect();
+    let data = "x".repeat(40_000);
+    for _ in 0..EVENTS {
+        post(addrs[1], "big", &data);
+    }
+    let until = Instant::now() + LIVE;
+    while !buffered_to_disk(&ignores) {
+        assert!(
+            Instant::now() < until,
+            "nginx ignoring the header never buffered to disk: the check cannot see buffering"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !buffered_to_disk(&honours),
+        "nginx buffered the stream of a stalled client to disk despite X-Accel-Buffering: no"
+    );
+    drop(stalled);
 }

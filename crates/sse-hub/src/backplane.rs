@@ -13,16 +13,18 @@
 //!   id Redis gave), runs one reader task per process that reads the stream and calls
 //!   [`Inbox::deliver`] with each entry in stream order, parses Redis ids (`<ms>-<seq>`)
 //!   in [`Backplane::parse_id`], reports [`Backplane::health`], waits in
-//!   [`Backplane::caught_up`] until it has read an id another process gave, and turns a
-//!   break in the stream's continuity into [`Inbox::discontinuity`]. A client may then
-//!   resume on any process with the id another one gave it.
+//!   [`Backplane::caught_up`] until it has read an id another process gave, turns a
+//!   break in the stream's continuity into [`Inbox::discontinuity`], and reads back from
+//!   the stream ([`Backplane::replay`], `XRANGE`) the events a resuming client missed
+//!   that this process's history no longer holds. A client may then resume on any
+//!   process with the id another one gave it.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::{BackplaneError, Envelope, EventId, Inbox, PublishError};
+use crate::{BackplaneError, Envelope, EventId, Inbox, PublishError, Replay, Topic};
 
 /// Carries events between the hubs attached to it, in one order, with ids it chooses.
 ///
@@ -77,6 +79,24 @@ pub trait Backplane: Send + Sync + fmt::Debug + 'static {
     /// Why publishing cannot work now.
     fn health(&self) -> Result<(), BackplaneError> {
         Ok(())
+    }
+
+    /// Reads back from the backplane's own store (when it keeps one longer than the
+    /// hub's history) the events of `topics` with ids after `after` and up to `through`
+    /// included, in increasing id order, for a subscriber whose `Last-Event-ID`
+    /// (`after`) is older than what the hub's history holds of `topics`. `through` is
+    /// the newest id that may have left that history: the hub itself replays what comes
+    /// after it, then live events.
+    ///
+    /// The future fails when the store cannot give every such event (it no longer holds
+    /// `after`, or there are more than the backplane reads for one resume): the
+    /// subscriber then gets `reset`. Implementations bound the time it takes.
+    ///
+    /// The default, `None`: no store beyond the hub's history, so such an id gets
+    /// `reset` at once.
+    fn replay(&self, after: EventId, through: EventId, topics: &[Topic]) -> Option<Replay> {
+        let _ = (after, through, topics);
+        None
     }
 }
 

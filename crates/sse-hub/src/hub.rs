@@ -102,6 +102,9 @@ impl Hub {
     ///
     /// * an id this hub issued, whose successors in `topics` the history still holds:
     ///   those events in publish order, then live events, with no gap and no duplicate;
+    /// * an id older than the history, when the backplane's store still holds the events
+    ///   after it (see [`Backplane::replay`]): as above, the missed events being read
+    ///   from the store first ([`Start::Fetching`](crate::Start::Fetching));
     /// * any other id (malformed, from another process, from the future, or too old):
     ///   a `reset` event first, then what the history holds (unless
     ///   [`replay_on_reset`](crate::HubBuilder::replay_on_reset) is off), then live events;
@@ -127,7 +130,7 @@ impl Hub {
                 .parse_id(id.as_str())
                 .map_or(Asked::Foreign, Asked::After)
         });
-        Subscription::open(&self.state, topics, asked, self.backplane.origin())
+        Subscription::open(&self.state, topics, asked, &*self.backplane)
     }
 
     /// Waits, when needed, until this hub can answer `last_event_id` as the whole

@@ -76,6 +76,11 @@
 //! * an id this hub issued, whose successors in the subscribed topics are all still in
 //!   history: those events, in publish order, then live events: no gap, no duplicate,
 //!   even while publishing goes on ([`Start::Resumed`]);
+//! * an id older than the history, when the [`Backplane`] keeps a longer store of its
+//!   own ([`Backplane::replay`]; `sse-redis`'s stream does): the events the history
+//!   lacks are read from the store, then the history's, then live ones, with no gap and
+//!   no duplicate ([`Start::Fetching`]); if the store cannot give them all, the `reset`
+//!   below. The in-memory backplane has no such store;
 //! * any other id: first a `reset` event, exactly
 //!
 //!   ```text
@@ -134,6 +139,7 @@ mod builder;
 mod config;
 mod envelope;
 mod error;
+mod fetch;
 mod frames;
 mod hub;
 mod id;
@@ -142,6 +148,7 @@ mod jitter;
 mod memory;
 pub mod observe;
 mod presence;
+mod replay;
 mod resume;
 mod state;
 mod stats;
@@ -161,6 +168,7 @@ pub use id::{EventId, InvalidEventId, MAX_ID_LEN};
 pub use inbox::Inbox;
 pub use memory::MemoryBackplane;
 pub use presence::{PresenceChange, PresenceKind};
+pub use replay::{Replay, Replayed};
 pub use resume::{ResetReason, Start};
 pub use stats::{Stats, TopicStats};
 pub use subscription::{End, Subscription};

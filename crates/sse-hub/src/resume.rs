@@ -24,6 +24,18 @@ pub enum Start {
         /// How many events the history still held and are replayed after the `reset`.
         replay: usize,
     },
+    /// The `Last-Event-ID` is older than the history, and the backplane keeps a longer
+    /// store of its own (see [`Backplane::replay`](crate::Backplane::replay)): the
+    /// events the history lacks are being read from it. Once they are, the stream yields
+    /// them, then the `replay` events the history holds, then live events, and
+    /// [`Subscription::start`](crate::Subscription::start) says
+    /// [`Resumed`](Self::Resumed) (counting both); when the store cannot give them all,
+    /// it says [`Reset`](Self::Reset) with [`ResetReason::Expired`] and the stream starts
+    /// as after any `reset`.
+    Fetching {
+        /// How many events the history holds after the fetched ones and are replayed.
+        replay: usize,
+    },
     /// The hub was shut down: the stream is already ended.
     Closed,
 }
@@ -109,6 +121,23 @@ impl Plan {
             Self::Resume { after } => StartAt::After(after),
             Self::Reset { start_at, .. } => start_at,
         }
+    }
+}
+
+/// The ids between which the backplane's store may give what `plan` would answer with
+/// `reset expired` (replaying from its id): `after` the client's id, `through` the
+/// reset's id, from which the history replays. `None` for every other plan.
+pub(crate) fn fetchable(asked: Asked, plan: Plan) -> Option<(EventId, EventId)> {
+    match (asked, plan) {
+        (
+            Asked::After(after),
+            Plan::Reset {
+                reason: ResetReason::Expired,
+                id: Some(through),
+                start_at: StartAt::After(from),
+            },
+        ) if from == through && after < through => Some((after, through)),
+        _ => None,
     }
 }
 
@@ -200,6 +229,22 @@ mod tests {
         assert_eq!(replay(Asked::Foreign), reset(ResetReason::Unknown));
         assert_eq!(replay(Asked::After(id(6))), reset(ResetReason::Unknown));
         assert_eq!(replay(Asked::After(id(1))), reset(ResetReason::Expired));
+    }
+
+    #[test]
+    fn only_an_expired_id_replaying_from_the_floor_is_fetchable() {
+        let floor = held(5, Some(id(3)));
+        let expired = plan(Asked::After(id(1)), floor, true);
+        assert_eq!(
+            fetchable(Asked::After(id(1)), expired),
+            Some((id(1), id(3)))
+        );
+        // Without replay on reset, the stream goes live: nothing to fill in.
+        let live = plan(Asked::After(id(1)), floor, false);
+        assert_eq!(fetchable(Asked::After(id(1)), live), None);
+        for asked in [Asked::Foreign, Asked::After(id(6)), Asked::After(id(4))] {
+            assert_eq!(fetchable(asked, plan(asked, floor, true)), None);
+        }
     }
 
     #[test]

@@ -11,11 +11,12 @@ use futures_core::stream::FusedStream;
 use sse_core::Encoded;
 use tokio::time::{Instant, Sleep};
 
+use crate::fetch::Fetch;
 use crate::jitter::Rng;
 use crate::observe::SubscriptionSpan;
 use crate::resume::Asked;
 use crate::state::{Cursor, Joined, Read, State, read_merged, read_one};
-use crate::{EventId, Start, SubscribeError, Topic};
+use crate::{Backplane, ResetReason, Start, SubscribeError, Topic};
 
 /// Why a subscription's stream ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,6 +34,8 @@ pub enum End {
 enum Stage {
     /// The `reset` or position frame the stream starts with, until sent.
     First(Encoded),
+    /// Reading from the backplane's store what the history lacks, then yielding it.
+    Fetching(Box<Fetch>),
     Open,
     /// Ended: this frame (if any) is the last one.
     Closing(Option<Encoded>),
@@ -91,13 +94,14 @@ pub struct Subscription {
 
 impl Subscription {
     /// Subscribes to `names` where `asked` says: checks the set of topics, joins them
-    /// (unless the hub is shut down: then the stream is already ended) and draws the
+    /// (unless the hub is shut down: then the stream is already ended), asks the
+    /// backplane's store for what the history lacks when it may have it, and draws the
     /// stream's lifetime.
     pub(crate) fn open(
         state: &Arc<State>,
         mut names: Vec<Topic>,
         asked: Asked,
-        origin: Option<EventId>,
+        backplane: &dyn Backplane,
     ) -> Result<Self, SubscribeError> {
         names.sort_unstable();
         names.dedup();
@@ -115,16 +119,33 @@ impl Subscription {
         let joined = if state.is_closed() {
             None
         } else {
-            state.join(&names, asked, origin)?
+            state.join(&names, asked, backplane.origin())?
         };
         let Some(Joined {
             cursors,
-            start,
+            mut start,
             first,
+            fetch,
         }) = joined
         else {
             return Ok(Self::closed(state.clone(), rng, number));
         };
+        let mut stage = first.map_or(Stage::Open, Stage::First);
+        if let Some((after, through)) = fetch {
+            match (backplane.replay(after, through, &names), stage) {
+                (Some(replay), Stage::First(reset)) => {
+                    if let Start::Reset { replay, .. } = start {
+                        start = Start::Fetching { replay };
+                    }
+                    stage = Stage::Fetching(Box::new(Fetch::new(replay, after, through, reset)));
+                }
+                (_, other) => {
+                    state.count_reset();
+                    state.metrics.started(&start);
+                    stage = other;
+                }
+            }
+        }
         let span = SubscriptionSpan::open(number, &names, asked, start);
         let deadline = state
             .config
@@ -139,7 +160,7 @@ impl Subscription {
             sleep: None,
             rng,
             number,
-            state: first.map_or(Stage::Open, Stage::First),
+            state: stage,
             end: None,
             joined: true,
             span,
@@ -283,7 +304,7 @@ impl Stream for Subscription {
                     this.state = Stage::Done;
                     return Poll::Ready(frame);
                 }
-                Stage::First(_) | Stage::Open => {}
+                Stage::First(_) | Stage::Fetching(_) | Stage::Open => {}
             }
             if this.shared.is_closed() {
                 this.close(End::Shutdown);
@@ -297,6 +318,39 @@ impl Stream for Subscription {
                 && let Stage::First(frame) = std::mem::replace(&mut this.state, Stage::Open)
             {
                 return Poll::Ready(Some(frame));
+            }
+            if let Stage::Fetching(fetch) = &mut this.state {
+                let topics: Vec<&Topic> = this.cursors.iter().map(Cursor::topic).collect();
+                match fetch.poll_read(cx, &topics) {
+                    // The store's read bounds its own time; shutdown and the lifetime
+                    // are looked at when it completes.
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(fetched)) => {
+                        if let Start::Fetching { replay } = this.start {
+                            this.start = Start::Resumed {
+                                replay: replay + fetched,
+                            };
+                        }
+                        this.shared.metrics.started(&this.start);
+                    }
+                    Poll::Ready(Err(reset)) => {
+                        if let Start::Fetching { replay } = this.start {
+                            this.start = Start::Reset {
+                                reason: ResetReason::Expired,
+                                replay,
+                            };
+                        }
+                        this.shared.count_reset();
+                        this.shared.metrics.started(&this.start);
+                        this.state = Stage::Open;
+                        return Poll::Ready(Some(reset));
+                    }
+                }
+                if let Some(frame) = fetch.next() {
+                    this.delivered(&frame, true);
+                    return Poll::Ready(Some(frame));
+                }
+                this.state = Stage::Open;
             }
             if let Some(frame) = this.presence() {
                 // Its change woke the topic's waiters: ours is no longer there.

@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Value};
 use sse_hub::{
-    Backplane, BackplaneError, CatchUp, Envelope, EventId, Inbox, PublishError, Publishing,
+    Backplane, BackplaneError, CatchUp, Envelope, EventId, Inbox, PublishError, Publishing, Replay,
+    Topic,
 };
 use tokio::task::AbortHandle;
 
@@ -17,6 +18,7 @@ use crate::entry;
 use crate::health::{Health, Status};
 use crate::id::StreamId;
 use crate::reader::Reader;
+use crate::replay;
 use crate::reply;
 
 /// A [`Backplane`] on one Redis stream: every process attached to the same stream (the
@@ -38,6 +40,10 @@ use crate::reply;
 /// * A break in continuity (the stream deleted, Redis restarted empty, the stream
 ///   trimmed past this process's position, ids that go back) reaches every subscriber
 ///   as a `reset` (see [`Inbox::discontinuity`]).
+/// * Resume beyond the node's history: a client whose `Last-Event-ID` is older than
+///   what this process's history holds of its topics gets the missed events read back
+///   from the stream (`XRANGE`, within [`RedisConfig::replay_limit`]), then the
+///   history's, then live events; an id the stream no longer holds gets `reset`.
 /// * Entries that are not valid events (missing fields, not UTF-8, an event name with a
 ///   line break, a bad topic) are skipped with a warning and counted in
 ///   [`RedisStats::skipped`].
@@ -83,6 +89,11 @@ pub struct RedisStats {
     pub reconnects: u64,
     /// Publishes that failed (Redis unreachable, slow or refusing).
     pub publish_failures: u64,
+    /// Resumes whose missed events were read back from the stream.
+    pub replays: u64,
+    /// Resumes that asked for events from the stream and got `reset` instead (trimmed,
+    /// over the limits, Redis unreachable).
+    pub replay_refusals: u64,
 }
 
 impl RedisBackplane {
@@ -131,6 +142,8 @@ impl RedisBackplane {
             breaks: h.breaks.load(Ordering::Relaxed),
             reconnects: h.reconnects.load(Ordering::Relaxed),
             publish_failures: h.publish_failures.load(Ordering::Relaxed),
+            replays: h.replays.load(Ordering::Relaxed),
+            replay_refusals: h.replay_refusals.load(Ordering::Relaxed),
         }
     }
 
@@ -262,6 +275,48 @@ impl Backplane for RedisBackplane {
         CatchUp::new(async move {
             let _ = tokio::time::timeout(timeout, health.read_past(StreamId { ms, seq })).await;
         })
+    }
+
+    fn replay(&self, after: EventId, through: EventId, topics: &[Topic]) -> Option<Replay> {
+        let shared = &self.shared;
+        if shared.config.replay_entries == 0 {
+            return None;
+        }
+        let id = |id: EventId| {
+            let [ms, seq] = id.key();
+            StreamId { ms, seq }
+        };
+        let read = replay::read(
+            shared.publisher.clone(),
+            shared.config.clone(),
+            id(after),
+            id(through),
+            topics.to_vec(),
+        );
+        let up = shared.health.status() == Status::Up;
+        let timeout = shared.config.reply_timeout();
+        let health = shared.health.clone();
+        Some(Replay::new(async move {
+            let read = if up {
+                tokio::time::timeout(timeout, read)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(BackplaneError::new(format!(
+                            "redis did not answer within {timeout:?}"
+                        )))
+                    })
+            } else {
+                Err(BackplaneError::new("redis is not reachable"))
+            };
+            match &read {
+                Ok(_) => Health::count(&health.replays),
+                Err(why) => {
+                    Health::count(&health.replay_refusals);
+                    tracing::info!(after = %after, reason = %why, "resume not served from the stream: reset");
+                }
+            }
+            read
+        }))
     }
 
     fn health(&self) -> Result<(), BackplaneError> {

@@ -30,6 +30,8 @@ pub struct RedisConfig {
     pub(crate) block: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) backoff: (Duration, Duration),
+    pub(crate) replay_entries: usize,
+    pub(crate) replay_bytes: usize,
 }
 
 impl RedisConfig {
@@ -45,6 +47,8 @@ impl RedisConfig {
             block: Duration::from_millis(500),
             connect_timeout: Duration::from_millis(500),
             backoff: (Duration::from_millis(25), Duration::from_millis(400)),
+            replay_entries: 10_000,
+            replay_bytes: 8 << 20,
         }
     }
 
@@ -119,6 +123,18 @@ impl RedisConfig {
     /// at `max` (defaults 25 ms and 400 ms).
     pub const fn backoff(mut self, min: Duration, max: Duration) -> Self {
         self.backoff = (min, max);
+        self
+    }
+
+    /// How much one resume may read from the stream when the client's `Last-Event-ID`
+    /// is older than the node's history: at most `entries` stream entries after it
+    /// (whatever their topic; default 10,000) and at most `bytes` of field values of
+    /// the subscribed topics' entries (default 8 MiB), read within the publish reply
+    /// timeout. Past either, or when the stream no longer holds the id, the client gets
+    /// `reset`. `entries` 0 turns reading from the stream off.
+    pub const fn replay_limit(mut self, entries: usize, bytes: usize) -> Self {
+        self.replay_entries = entries;
+        self.replay_bytes = bytes;
         self
     }
 }

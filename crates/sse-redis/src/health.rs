@@ -27,6 +27,8 @@ pub(crate) struct Health {
     pub(crate) breaks: AtomicU64,
     pub(crate) reconnects: AtomicU64,
     pub(crate) publish_failures: AtomicU64,
+    pub(crate) replays: AtomicU64,
+    pub(crate) replay_refusals: AtomicU64,
 }
 
 impl Health {
@@ -38,6 +40,8 @@ impl Health {
             breaks: AtomicU64::new(0),
             reconnects: AtomicU64::new(0),
             publish_failures: AtomicU64::new(0),
+            replays: AtomicU64::new(0),
+            replay_refusals: AtomicU64::new(0),
         }
     }
 

@@ -31,7 +31,11 @@
 //! * **Start-up**: the reader loads the newest entries ([`RedisConfig::backfill`])
 //!   before the backplane reports healthy, then reads on from exactly the newest one
 //!   it loaded: no gap, no duplicate. When older entries exist that it did not load,
-//!   ids before the first loaded one are answered with `reset`.
+//!   ids before the first loaded one are resumed from the stream (below).
+//! * **Resume beyond a node's history**: the node's history is a cache; a client whose
+//!   `Last-Event-ID` is older than it gets the missed events read back from the stream
+//!   (`XRANGE`, bounded by [`RedisConfig::replay_limit`]), then the history's, then live
+//!   events, with no gap and no duplicate; an id the stream no longer holds gets `reset`.
 //! * **Faults**: publishing fails fast with a reason while Redis is unreachable or
 //!   paused (never later than 1.5 × [`RedisConfig::publish_timeout`]), open streams stay open,
 //!   and the reader reconnects with capped exponential backoff
@@ -64,6 +68,7 @@ mod entry;
 mod health;
 mod id;
 mod reader;
+mod replay;
 mod reply;
 
 pub use backplane::{RedisBackplane, RedisStats};

@@ -146,7 +146,7 @@ async fn a_new_node_loads_the_tail_then_reads_on_without_gap_or_duplicate() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ids_older_than_what_a_node_loaded_get_a_reset() {
+async fn ids_older_than_what_a_node_loaded_resume_from_the_stream_or_reset_when_that_is_off() {
     let redis = RedisServer::start();
     let (a, _) = node(config(&redis, "s")).await;
     let t = topic("t");
@@ -158,7 +158,15 @@ async fn ids_older_than_what_a_node_loaded_get_a_reset() {
                 .unwrap(),
         );
     }
-    let (c, _) = node(config(&redis, "s").backfill(10)).await;
+    // By default the stream fills in what the node did not load.
+    let (d, _) = node(config(&redis, "s").backfill(10)).await;
+    let mut read_back = d.resume([&t], Some(&last(ids[5].as_str()))).unwrap();
+    for id in &ids[6..] {
+        assert_eq!(next_event(&mut read_back).await.id, id.as_str());
+    }
+    assert_eq!(read_back.start(), Start::Resumed { replay: 24 });
+    // With reading from the stream turned off: `reset`.
+    let (c, _) = node(config(&redis, "s").backfill(10).replay_limit(0, 0)).await;
     let mut old = c.resume([&t], Some(&last(ids[5].as_str()))).unwrap();
     assert!(
         matches!(old.start(), Start::Reset { .. }),

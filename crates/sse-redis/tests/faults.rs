@@ -96,10 +96,13 @@ async fn redis_restarted_empty_reaches_subscribers_as_a_reset() {
         (new.as_str(), Some("new"))
     );
     assert_eq!(backplane.stats().breaks, 1);
-    // A client coming back with the old id gets a reset too.
+    // A client coming back with the old id gets a reset too: the new stream does not
+    // hold it.
     let last = sse_core::LastEventId::parse(old.as_str()).unwrap();
-    let again = hub.resume([&a], Some(&last)).unwrap();
+    let mut again = hub.resume([&a], Some(&last)).unwrap();
+    assert_eq!(next_event(&mut again).await.event, "reset");
     assert!(matches!(again.start(), sse_hub::Start::Reset { .. }));
+    assert_eq!(backplane.stats().replay_refusals, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -105,8 +105,14 @@ impl HubMetrics {
         }
     }
 
-    /// A subscription was opened, starting as `start`.
-    pub(crate) fn opened(&self, start: &Start) {
+    /// A subscription was opened.
+    pub(crate) fn opened(&self) {
+        self.subscriptions.increment(1);
+    }
+
+    /// How a subscription started, once that is known: at once, or for one that reads
+    /// from the backplane's store first, when the read settles.
+    pub(crate) fn started(&self, start: &Start) {
         let index = match start {
             Start::Live | Start::Closed => 0,
             Start::Resumed { .. } => 1,
@@ -114,9 +120,9 @@ impl HubMetrics {
                 self.resets[usize::from(*reason == ResetReason::Expired)].increment(1);
                 2
             }
+            Start::Fetching { .. } => return,
         };
         self.opened[index].increment(1);
-        self.subscriptions.increment(1);
     }
 
     /// A subscription left its topics.

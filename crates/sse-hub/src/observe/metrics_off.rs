@@ -17,7 +17,10 @@ impl HubMetrics {
     }
 
     #[inline(always)]
-    pub(crate) const fn opened(&self, _start: &Start) {}
+    pub(crate) const fn opened(&self) {}
+
+    #[inline(always)]
+    pub(crate) const fn started(&self, _start: &Start) {}
 
     #[inline(always)]
     pub(crate) const fn left(&self) {}

@@ -45,6 +45,9 @@ impl SubscriptionSpan {
                 span.record("reason", reason.as_str());
                 span.record("replay", replay);
             }
+            Start::Fetching { replay } => {
+                span.record("replay", replay);
+            }
             Start::Live | Start::Closed => {}
         }
         tracing::debug!(parent: &span, "subscribed");
@@ -85,6 +88,7 @@ const fn start_name(start: Start) -> &'static str {
         Start::Live => "live",
         Start::Resumed { .. } => "resumed",
         Start::Reset { .. } => "reset",
+        Start::Fetching { .. } => "fetching",
         Start::Closed => "closed",
     }
 }

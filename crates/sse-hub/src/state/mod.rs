@@ -71,6 +71,10 @@ pub(crate) struct Joined {
     pub(crate) start: Start,
     /// The `reset` or position frame it starts with, if any.
     pub(crate) first: Option<Encoded>,
+    /// When the plan is a `reset expired` that the backplane's store may avoid: the ids
+    /// between which to read (see [`resume::fetchable`]). Such a reset is not counted
+    /// yet: the subscription counts it if it stands.
+    pub(crate) fetch: Option<(EventId, EventId)>,
 }
 
 impl State {
@@ -244,6 +248,7 @@ impl State {
             }
             (cursors, plan, replay)
         };
+        let fetch = resume::fetchable(asked, plan);
         let (start, first) = match plan {
             Plan::Live { position } => (
                 Start::Live,
@@ -258,10 +263,15 @@ impl State {
             ),
         };
         self.counters.subscribers.fetch_add(1, Ordering::Relaxed);
-        if matches!(start, Start::Reset { .. }) {
-            self.counters.resets.fetch_add(1, Ordering::Relaxed);
+        self.metrics.opened();
+        if fetch.is_none() {
+            // With a read from the backplane's store pending, the subscription knows how it
+            // started only once the read settles (or the backplane declines it).
+            if matches!(start, Start::Reset { .. }) {
+                self.count_reset();
+            }
+            self.metrics.started(&start);
         }
-        self.metrics.opened(&start);
         for log in changed {
             log.wake_all();
         }
@@ -269,7 +279,13 @@ impl State {
             cursors: cursors.into_boxed_slice(),
             start,
             first,
+            fetch,
         }))
+    }
+
+    /// Counts a subscription that started with `reset`.
+    pub(crate) fn count_reset(&self) {
+        self.counters.resets.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Ends a subscription's presence in its topics.
