@@ -46,8 +46,13 @@ pub struct DemoOptions {
     pub waves: usize,
 }
 
-/// How far the server's resident memory may be above its start after a wave.
+/// How far the server's memory may be above its start after a wave: its live heap when it
+/// reports one on `/metrics` (`process_heap_live_bytes`), else its RSS.
 pub const WAVE_TOLERANCE: u64 = 1 << 20;
+
+/// The gauge of the server's live heap on `/metrics` (the demo binaries count their
+/// allocations).
+pub const HEAP_GAUGE: &str = "process_heap_live_bytes";
 
 /// Parses `http://HOST:PORT[/]` with a literal IP address.
 ///
@@ -115,11 +120,29 @@ pub struct DemoReport {
     pub stats_subscribers: Option<u64>,
     /// Time from closing every connection until `/stats` said 0 subscribers, if it did.
     pub drain_time: Option<Duration>,
-    /// The server's RSS when the waves started (after the delivery check's disconnect),
-    /// and the waves.
-    pub waves: Option<(u64, Vec<Wave>)>,
+    /// The server's memory when the waves started (after the delivery check's
+    /// disconnect), and the waves.
+    pub waves: Option<(Memory, Vec<Wave>)>,
     /// Failures met on the way (first few).
     pub errors: Vec<String>,
+}
+
+/// The server's memory at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Memory {
+    /// Resident set size (0 when unknown).
+    pub rss: u64,
+    /// Live heap, from `/metrics`, when the server reports it.
+    pub heap: Option<u64>,
+}
+
+impl Memory {
+    /// What the waves compare: the live heap when known (RSS also holds what the C
+    /// allocator keeps after `free`), else RSS.
+    #[must_use]
+    pub fn compared(self) -> u64 {
+        self.heap.unwrap_or(self.rss)
+    }
 }
 
 /// One wave: every connection opened, then every connection closed.
@@ -127,22 +150,22 @@ pub struct DemoReport {
 pub struct Wave {
     /// Streams that opened (200, `text/event-stream`).
     pub connected: usize,
-    /// The server's RSS with all of them open.
-    pub rss_open: u64,
-    /// The server's RSS once `/stats` said 0 subscribers after they closed.
-    pub rss_after: u64,
+    /// The server's memory with all of them open.
+    pub open: Memory,
+    /// The server's memory once `/stats` said 0 subscribers after they closed.
+    pub after: Memory,
     /// Time from closing them until `/stats` said 0 subscribers, if it did.
     pub drain_time: Option<Duration>,
 }
 
 impl Wave {
-    /// Whether the wave opened every stream, drained, and left RSS within
-    /// [`WAVE_TOLERANCE`] of `start`.
+    /// Whether the wave opened every stream, drained, and left the server's memory (live
+    /// heap, else RSS) within [`WAVE_TOLERANCE`] of `start`.
     #[must_use]
-    pub fn passed(&self, subscribers: usize, start: u64) -> bool {
+    pub fn passed(&self, subscribers: usize, start: Memory) -> bool {
         self.connected == subscribers
             && self.drain_time.is_some()
-            && self.rss_after <= start + WAVE_TOLERANCE
+            && self.after.compared() <= start.compared() + WAVE_TOLERANCE
     }
 }
 
@@ -222,34 +245,42 @@ impl fmt::Display for DemoReport {
             writeln!(f, "| error | {e} |")?;
         }
         if let Some((start, waves)) = &self.waves {
-            let mib_delta = |b: u64| {
-                let delta = i128::from(b) - i128::from(*start);
-                format!("{:+.2} MiB", delta as f64 / (1 << 20) as f64)
+            let what = if start.heap.is_some() {
+                "live heap (`/metrics`)"
+            } else {
+                "RSS (the server reports no live heap)"
+            };
+            let heap = |m: Memory| m.heap.map_or_else(|| "–".to_owned(), mib);
+            let delta = |m: Memory| {
+                let d = i128::from(m.compared()) - i128::from(start.compared());
+                format!("{:+.2} MiB", d as f64 / (1 << 20) as f64)
             };
             writeln!(
                 f,
-                "\nWaves: {} connections opened together, then closed together; server RSS \
-                 (the demo has no counting allocator) at the start {} (after the check above), \
-                 each wave back within {} of it?\n",
+                "\nWaves: {} connections opened together, then closed together; server {what} \
+                 at the start {} (after the check above), each wave back within {} of it?\n",
                 self.subscribers,
-                mib(*start),
+                mib(start.compared()),
                 mib(WAVE_TOLERANCE)
             )?;
             writeln!(
                 f,
-                "| wave | connected | RSS open | drained | RSS after | after − start | ok |"
+                "| wave | connected | heap open | RSS open | drained | heap after | RSS after | \
+                 after − start | ok |"
             )?;
-            writeln!(f, "|---|---|---|---|---|---|---|")?;
+            writeln!(f, "|---|---|---|---|---|---|---|---|---|")?;
             for (n, w) in waves.iter().enumerate() {
                 let drained = w.drain_time.map_or_else(|| "**no**".to_owned(), ms);
                 writeln!(
                     f,
-                    "| {} | {} | {} | {drained} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {drained} | {} | {} | {} | {} |",
                     n + 1,
                     w.connected,
-                    mib(w.rss_open),
-                    mib(w.rss_after),
-                    mib_delta(w.rss_after),
+                    heap(w.open),
+                    mib(w.open.rss),
+                    heap(w.after),
+                    mib(w.after.rss),
+                    delta(w.after),
                     if w.passed(self.subscribers, *start) {
                         "yes"
                     } else {
@@ -443,17 +474,21 @@ pub async fn run(options: &DemoOptions) -> DemoReport {
 
     if report.drain_time.is_some()
         && options.waves > 0
-        && let Some(start) = rss(options.pid)
+        && let Some(rss) = rss(options.pid)
     {
+        let start = Memory {
+            rss,
+            heap: heap(addr).await,
+        };
         let mut waves = Vec::with_capacity(options.waves);
         for n in 0..options.waves {
             let wave = run_wave(options, &path).await;
             eprintln!(
-                "wave {}: {} connected, RSS {} B open, {} B after",
+                "wave {}: {} connected, open {:?}, after {:?}",
                 n + 1,
                 wave.connected,
-                wave.rss_open,
-                wave.rss_after
+                wave.open,
+                wave.after
             );
             let stop = wave.drain_time.is_none();
             waves.push(wave);
@@ -511,15 +546,42 @@ async fn run_wave(options: &DemoOptions, path: &str) -> Wave {
     }
     let mut wave = Wave {
         connected: open.len(),
-        rss_open: rss(),
+        open: Memory {
+            rss: rss(),
+            heap: heap(options.addr).await,
+        },
         ..Wave::default()
     };
     drop(open);
     wave.drain_time = wait_drained(options.addr, options.timeout).await;
     // Let the server finish freeing what the closed connections held.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    wave.rss_after = rss();
+    wave.after = Memory {
+        rss: rss(),
+        heap: heap(options.addr).await,
+    };
     wave
+}
+
+/// The server's live heap from its `/metrics` ([`HEAP_GAUGE`]), if it reports one.
+async fn heap(addr: SocketAddr) -> Option<u64> {
+    let reply = request(addr, "GET", "/metrics", None, Duration::from_secs(5))
+        .await
+        .ok()
+        .filter(|r| r.status == 200)?;
+    heap_gauge(&reply.body)
+}
+
+/// The value of [`HEAP_GAUGE`] in a Prometheus text body.
+fn heap_gauge(body: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.lines().find_map(|line| {
+        let value = line.strip_prefix(HEAP_GAUGE)?.strip_prefix(' ')?;
+        let bytes: f64 = value.trim().parse().ok()?;
+        // A byte count well inside f64's exact range.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        (bytes >= 0.0).then_some(bytes as u64)
+    })
 }
 
 /// Connects, asks for `path`, and returns the socket once a 200 `text/event-stream`
@@ -785,6 +847,44 @@ mod tests {
         assert_eq!(demo_seq("sse-bench demo 41 7", 42), None);
         assert_eq!(demo_seq("hello", 42), None);
         assert_eq!(demo_seq("sse-bench demo 42 x", 42), None);
+    }
+
+    #[test]
+    fn the_heap_gauge_is_read_from_the_metrics_text() {
+        let body = b"# TYPE process_heap_live_bytes gauge\nprocess_heap_live_bytes_other 1\n\
+                     process_heap_live_bytes 123456\nsse_hub_subscriptions 0\n";
+        assert_eq!(heap_gauge(body), Some(123_456));
+        assert_eq!(
+            heap_gauge(b"process_heap_live_bytes 1.5e6\n"),
+            Some(1_500_000)
+        );
+        assert_eq!(heap_gauge(b"sse_hub_subscriptions 0\n"), None);
+        assert_eq!(heap_gauge(b"process_heap_live_bytes -1\n"), None);
+    }
+
+    #[test]
+    fn a_wave_compares_the_heap_when_known_else_rss() {
+        let start = Memory {
+            rss: 100 << 20,
+            heap: Some(10 << 20),
+        };
+        let wave = |rss: u64, heap: Option<u64>| Wave {
+            connected: 5,
+            open: Memory::default(),
+            after: Memory { rss, heap },
+            drain_time: Some(Duration::ZERO),
+        };
+        // RSS far up but the heap back: passed (malloc keeps freed memory).
+        assert!(wave(180 << 20, Some((10 << 20) + 1000)).passed(5, start));
+        // Heap 2 MiB up: failed, whatever RSS says.
+        assert!(!wave(100 << 20, Some(12 << 20)).passed(5, start));
+        // No heap reported: RSS decides.
+        let start = Memory {
+            rss: 100 << 20,
+            heap: None,
+        };
+        assert!(!wave(102 << 20, None).passed(5, start));
+        assert!(wave(100 << 20, None).passed(5, start));
     }
 
     #[test]

@@ -142,12 +142,12 @@ async fn waves_open_and_close_every_connection() {
         .run_until(demo::run(&options))
         .await;
     let (start, waves) = report.waves.clone().expect("waves ran");
-    assert!(start > 0);
+    assert!(start.rss > 0);
     assert_eq!(waves.len(), 2, "{report}");
     for wave in &waves {
         assert_eq!(wave.connected, 50, "{report}");
         assert!(wave.drain_time.is_some(), "{report}");
-        assert!(wave.rss_open > 0 && wave.rss_after > 0);
+        assert!(wave.open.rss > 0 && wave.after.rss > 0);
     }
     let text = demo::render(&options, &report);
     assert!(text.contains("| wave | connected |"), "{text}");

@@ -4,7 +4,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use sse_actix::{LastEventId, Sse, SseCors};
-use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE};
+use sse_examples::demo::{COUNTING, Counting, Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE};
+
+/// Counts allocations, so that `/metrics` shows the live heap (`process_heap_live_bytes`).
+#[global_allocator]
+static HEAP: &Counting = &COUNTING;
 
 fn json(answer: JsonAnswer) -> HttpResponse {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

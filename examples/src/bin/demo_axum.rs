@@ -8,7 +8,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use sse_axum::{LastEventId, Sse, SseCorsLayer};
-use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, serve};
+use sse_examples::demo::{COUNTING, Counting, Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, serve};
+
+/// Counts allocations, so that `/metrics` shows the live heap (`process_heap_live_bytes`).
+#[global_allocator]
+static HEAP: &Counting = &COUNTING;
 
 fn json(answer: JsonAnswer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -3,11 +3,15 @@
 
 use std::convert::Infallible;
 
-use sse_examples::demo::{Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, serve};
+use sse_examples::demo::{COUNTING, Counting, Demo, JsonAnswer, METRICS_CONTENT_TYPE, PAGE, serve};
 use sse_warp::{LastEventId, Sse, cors, last_event_id};
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
 use warp::{Filter, Stream};
+
+/// Counts allocations, so that `/metrics` shows the live heap (`process_heap_live_bytes`).
+#[global_allocator]
+static HEAP: &Counting = &COUNTING;
 
 fn json(answer: JsonAnswer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -1,5 +1,6 @@
-//! `GET /metrics`: the hub's metrics (and any other the process records) in the
-//! Prometheus text format, version 0.0.4, the same from every framework.
+//! `GET /metrics`: the hub's metrics (and any other the process records, such as the live
+//! heap of a binary that counts it) in the Prometheus text format, version 0.0.4, the same
+//! from every framework.
 
 use std::sync::OnceLock;
 
@@ -36,6 +37,7 @@ pub fn install_recorder() -> Option<&'static PrometheusHandle> {
 pub fn render() -> String {
     match install_recorder() {
         Some(handle) => {
+            super::heap::record();
             handle.run_upkeep();
             handle.render()
         }
