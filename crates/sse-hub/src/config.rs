@@ -17,6 +17,8 @@ pub const DEFAULT_MEMORY_BUDGET: usize = 256 << 20;
 pub const DEFAULT_MAX_TOPICS: usize = 10_000;
 /// Topics one subscription may follow by default.
 pub const DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION: usize = 32;
+/// How many topics get their own `topic` label value in the hub's metrics by default.
+pub const DEFAULT_METRICS_TOPICS: usize = 100;
 
 /// A lag limit: half the history unless set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +73,7 @@ impl Default for Config {
             max_lifetime: None,
             lifetime_retry: Duration::from_millis(250)..=Duration::from_millis(1000),
             presence: None,
-            metrics_topics: crate::observe::DEFAULT_METRICS_TOPICS,
+            metrics_topics: DEFAULT_METRICS_TOPICS,
         }
     }
 }

@@ -137,6 +137,7 @@
 mod backplane;
 mod builder;
 mod config;
+mod end;
 mod envelope;
 mod error;
 mod fetch;
@@ -148,6 +149,7 @@ mod jitter;
 mod memory;
 pub mod observe;
 mod presence;
+mod publishing;
 mod replay;
 mod resume;
 mod state;
@@ -155,12 +157,13 @@ mod stats;
 mod subscription;
 mod topic;
 
-pub use backplane::{Backplane, CatchUp, Publishing};
+pub use backplane::{Backplane, CatchUp};
 pub use builder::HubBuilder;
 pub use config::{
     DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES, DEFAULT_MAX_TOPICS,
     DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, DEFAULT_MEMORY_BUDGET,
 };
+pub use end::End;
 pub use envelope::Envelope;
 pub use error::{BackplaneError, ConfigError, PublishError, SubscribeError};
 pub use hub::Hub;
@@ -168,8 +171,9 @@ pub use id::{EventId, InvalidEventId, MAX_ID_LEN};
 pub use inbox::Inbox;
 pub use memory::MemoryBackplane;
 pub use presence::{PresenceChange, PresenceKind};
+pub use publishing::Publishing;
 pub use replay::{Replay, Replayed};
 pub use resume::{ResetReason, Start};
 pub use stats::{Stats, TopicStats};
-pub use subscription::{End, Subscription};
+pub use subscription::Subscription;
 pub use topic::{InvalidTopic, MAX_TOPIC_LEN, Topic};

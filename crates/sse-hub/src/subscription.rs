@@ -16,19 +16,7 @@ use crate::jitter::Rng;
 use crate::observe::SubscriptionSpan;
 use crate::resume::Asked;
 use crate::state::{Cursor, Joined, Read, State, read_merged, read_one};
-use crate::{Backplane, ResetReason, Start, SubscribeError, Topic};
-
-/// Why a subscription's stream ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum End {
-    /// [`Hub::shutdown`](crate::Hub::shutdown) was called.
-    Shutdown,
-    /// The subscriber fell too far behind (see the lag policy).
-    Lagged,
-    /// The stream reached its maximum lifetime.
-    Expired,
-}
+use crate::{Backplane, End, ResetReason, Start, SubscribeError, Topic};
 
 #[derive(Debug)]
 enum Stage {

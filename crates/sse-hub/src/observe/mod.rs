@@ -60,8 +60,7 @@ pub(crate) use trace::{SubscriptionSpan, shutdown};
 #[cfg(not(feature = "tracing"))]
 pub(crate) use trace_off::{SubscriptionSpan, shutdown};
 
-/// How many topics get their own `topic` label value by default.
-pub const DEFAULT_METRICS_TOPICS: usize = 100;
+pub use crate::config::DEFAULT_METRICS_TOPICS;
 
 /// The `topic` label value of the topics beyond the cap (not a valid topic name, so it
 /// never collides with one).
