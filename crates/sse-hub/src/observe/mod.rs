@@ -25,7 +25,8 @@
 //!
 //! # Tracing
 //!
-//! Each subscription has a span `subscription` (level INFO) with its number, topics and
+//! Each subscription has a span `subscription` (level DEBUG, so that a server logging at
+//! INFO creates no span per connection) with its number, topics and
 //! resume plan (`start` = `live`, `resumed` or `reset`; `after` the id it resumed after;
 //! `reason` of a reset; `replay` the events replayed). Events: `subscribed` (DEBUG), the
 //! end of a stream for lag (INFO), for its lifetime or the shutdown (DEBUG), the client

@@ -16,7 +16,7 @@ impl SubscriptionSpan {
     /// The span of subscription `number` to `topics`, which asked for `asked` and starts
     /// as `start`; emits `subscribed` (DEBUG) in it.
     pub(crate) fn open(number: u64, topics: &[Topic], asked: Asked, start: Start) -> Self {
-        let span = tracing::info_span!(
+        let span = tracing::debug_span!(
             "subscription",
             id = number,
             topics = %Names(topics),
