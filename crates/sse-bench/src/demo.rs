@@ -563,6 +563,20 @@ async fn run_wave(options: &DemoOptions, path: &str) -> Wave {
     wave
 }
 
+/// Sends `GET path` asking for an event stream.
+async fn ask_for_stream(
+    stream: &mut tokio::net::TcpStream,
+    addr: SocketAddr,
+    path: &str,
+) -> Result<(), String> {
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("write: {e}"))
+}
+
 /// The server's live heap from its `/metrics` ([`HEAP_GAUGE`]), if it reports one.
 async fn heap(addr: SocketAddr) -> Option<u64> {
     let reply = request(addr, "GET", "/metrics", None, Duration::from_secs(5))
@@ -594,12 +608,7 @@ async fn open_stream(
     let mut stream = connect(addr, source, None)
         .await
         .map_err(|e| format!("connect: {e}"))?;
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| format!("write: {e}"))?;
+    ask_for_stream(&mut stream, addr, path).await?;
     let mut buf = vec![0u8; 4096];
     let mut reader = ResponseReader::new();
     loop {
@@ -696,14 +705,7 @@ impl Subscriber {
         let mut stream = connect(self.addr, self.source, None)
             .await
             .map_err(|e| format!("connect: {e}"))?;
-        let request = format!(
-            "GET {} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
-            self.path, self.addr
-        );
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .map_err(|e| format!("write: {e}"))?;
+        ask_for_stream(&mut stream, self.addr, &self.path).await?;
         let mut buf = vec![0u8; 4096];
         let mut reader = ResponseReader::new();
         let mut decoder = Decoder::new();

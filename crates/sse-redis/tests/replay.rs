@@ -19,18 +19,7 @@ fn last(id: &str) -> LastEventId {
 
 /// A node whose history keeps only `history` events per topic.
 async fn small_node(config: RedisConfig, history: usize) -> (Hub, RedisBackplane) {
-    let backplane = RedisBackplane::new(config).expect("a valid URL");
-    let hub = Hub::builder()
-        .backplane(backplane.clone())
-        .history(history)
-        .max_lag_events(None)
-        .max_lag_bytes(None)
-        .build()
-        .expect("built");
-    tokio::time::timeout(Duration::from_secs(10), backplane.ready())
-        .await
-        .expect("the backplane became ready");
-    (hub, backplane)
+    common::node_with_history(config, history).await
 }
 
 /// Publishes `count` events alternately to `x` and `y`: their ids and topics.

@@ -124,10 +124,16 @@ pub fn config(server: &RedisServer, key: &str) -> RedisConfig {
 
 /// A hub on the stream `key`, loaded and ready.
 pub async fn node(config: RedisConfig) -> (Hub, RedisBackplane) {
+    node_with_history(config, 10_000).await
+}
+
+/// A hub on the stream `key` whose history keeps `history` events per topic, loaded and
+/// ready.
+pub async fn node_with_history(config: RedisConfig, history: usize) -> (Hub, RedisBackplane) {
     let backplane = RedisBackplane::new(config).expect("a valid URL");
     let hub = Hub::builder()
         .backplane(backplane.clone())
-        .history(10_000)
+        .history(history)
         .max_lag_events(None)
         .max_lag_bytes(None)
         .build()
