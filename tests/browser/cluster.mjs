@@ -12,29 +12,17 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withChromium } from './chromium.mjs';
+import { freePort, publish, sleep } from './demo-api.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const at = process.argv.indexOf('--bin-dir');
 const binDir = resolve(at > 0 ? process.argv[at + 1] : join(here, '../../target/debug'));
 const LIVE_MS = 15_000;
 const MESSAGES = 40;
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
 
 const children = [];
 function start(command, args) {
@@ -57,16 +45,6 @@ async function until(what, check) {
     if (Date.now() > deadline) throw new Error(`not within ${LIVE_MS} ms: ${what}`);
     await sleep(50);
   }
-}
-
-async function publish(base, data) {
-  const res = await fetch(`${base}/publish`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ topic: 'chat', data }),
-  });
-  if (res.status !== 202) throw new Error(`publish ${data}: ${res.status} ${await res.text()}`);
-  return (await res.json()).id;
 }
 
 const results = [];

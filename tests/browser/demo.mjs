@@ -14,10 +14,10 @@
 //     --screenshot  also save a screenshot of the axum demo's page after a few messages
 
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withChromium } from './chromium.mjs';
+import { freePort, publish, sleep } from './demo-api.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const option = (name) => {
@@ -41,19 +41,6 @@ const BURST_GAP_MS = 110;
 /** Liveness bound for anything the page should show. */
 const LIVE_MS = 15_000;
 
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-/** A port that was free a moment ago. */
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
 
 /** Starts a demo binary on a free port; resolves when /healthz answers. */
 async function startDemo(binary, args) {
@@ -99,16 +86,6 @@ async function startDemo(binary, args) {
     lastError = new Error(`${binary} exited (${exitCode}) at start; stderr: ${stderr}`);
   }
   throw lastError;
-}
-
-async function publish(base, data) {
-  const res = await fetch(`${base}/publish`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ topic: 'chat', data }),
-  });
-  if (res.status !== 202) throw new Error(`publish ${data}: ${res.status} ${await res.text()}`);
-  return (await res.json()).id;
 }
 
 /** The chat list as the page shows it: [{id, text, system}]. */
