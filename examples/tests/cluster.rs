@@ -279,18 +279,7 @@ fn three_nodes_one_publisher_each_thirty_subscribers_every_event_once_in_order()
                 for i in 0..PER_PUBLISHER {
                     let topic = TOPICS[i % 3];
                     let data = format!("{p}:{i}");
-                    let body = serde_json::json!({"topic": topic, "data": data}).to_string();
-                    let response = sse_conformance::client::try_request(
-                        addr,
-                        "POST",
-                        "/publish",
-                        &[("content-type", b"application/json")],
-                        Some(body.as_bytes()),
-                        LIVE,
-                    )
-                    .expect("publish");
-                    assert_eq!(response.status, 202, "{}", response.text());
-                    let id = response.json()["id"].as_str().expect("an id").to_owned();
+                    let id = post(addr, topic, &data);
                     ids.push((topic, id, data));
                 }
                 ids
@@ -363,18 +352,7 @@ fn a_node_killed_while_another_publishes_its_clients_resume_elsewhere_exactly() 
             let mut ids = Vec::new();
             for i in 0..EVENTS {
                 let topic = ["a", "b", "c"][i % 3];
-                let body = serde_json::json!({"topic": topic, "data": i.to_string()}).to_string();
-                let response = sse_conformance::client::try_request(
-                    addr,
-                    "POST",
-                    "/publish",
-                    &[("content-type", b"application/json")],
-                    Some(body.as_bytes()),
-                    LIVE,
-                )
-                .expect("publish");
-                assert_eq!(response.status, 202, "{}", response.text());
-                let id = response.json()["id"].as_str().expect("an id").to_owned();
+                let id = post(addr, topic, &i.to_string());
                 ids.push((topic, id, i.to_string()));
             }
             ids
