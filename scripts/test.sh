@@ -4,7 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Disk: CI machines can have only a few GB free, and a debug build of this workspace with full
+# debug info (one statically linked binary per integration test) takes several times the space
+# of one without. The tests need no debugger: panics still name file and line. Incremental
+# caches only help a second build, and the bench profile's debug info is for profilers, so
+# both are off here; `cargo bench` then shares the release build of `sse-bench smoke`.
+export CARGO_INCREMENTAL=0
+export CARGO_PROFILE_DEV_DEBUG=0
+export CARGO_PROFILE_TEST_DEBUG=0
+export CARGO_PROFILE_BENCH_DEBUG=false
+
+step() {
+    printf '\n==> %s\n' "$*"
+    # Free space before each step, so a full disk shows where it filled up.
+    df -h . | awk 'NR == 2 { printf "    (disk: %s free of %s)\n", $4, $2 }'
+}
 
 step "system packages (Debian): chromium, redis-server, nginx"
 # The cluster tests start their own redis-server and nginx on free ports; the browser checks
