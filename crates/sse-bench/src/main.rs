@@ -371,8 +371,9 @@ fn suite(plan: Plan, args: &SuiteArgs, name: &str, command_line: &str) -> ExitCo
     println!("{}", rendered.markdown);
     if name == "smoke" {
         let stream_peers = plan.stream.map(|p| p.peers).unwrap_or_default();
+        let idle_peers = plan.idle.map(|p| p.peers).unwrap_or_default();
         let hub_peers = plan.reconnect.map(|p| p.peers).unwrap_or_default();
-        let problems = sse_bench::smoke::failures(&results, &stream_peers, &hub_peers);
+        let problems = sse_bench::smoke::failures(&results, &stream_peers, &idle_peers, &hub_peers);
         println!("smoke: {:.1} s", results.seconds);
         if problems.is_empty() {
             println!("smoke: every peer worked");

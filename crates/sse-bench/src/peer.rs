@@ -24,6 +24,9 @@ pub enum Peer {
     OursAxum,
     /// `sse-axum`'s `Sse` over an `sse-hub` subscription.
     OursAxumHub,
+    /// As [`OursAxumHub`](Self::OursAxumHub), with the hub's metrics on, a Prometheus
+    /// recorder installed and scraped every second: what metrics cost.
+    OursAxumHubMetrics,
     /// `sse-actix`'s `Sse`, fed by a broadcast of pre-encoded events.
     OursActix,
     /// `sse-actix`'s `Sse` over an `sse-hub` subscription.
@@ -36,7 +39,24 @@ pub enum Peer {
 
 impl Peer {
     /// Every peer, in report order.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
+        Self::OursAxumHub,
+        Self::OursAxumHubMetrics,
+        Self::OursActixHub,
+        Self::OursWarpHub,
+        Self::OursAxum,
+        Self::OursActix,
+        Self::OursWarp,
+        Self::AxumSse,
+        Self::ActixLab,
+        Self::WarpSse,
+        Self::Hyper,
+        Self::Raw,
+    ];
+
+    /// The peers of the memory benchmark: all but the metrics one, whose streams are
+    /// the same as `ours-axum-hub`'s.
+    pub const IDLE: [Self; 11] = [
         Self::OursAxumHub,
         Self::OursActixHub,
         Self::OursWarpHub,
@@ -64,6 +84,7 @@ impl Peer {
             Self::ActixLab => "actix-lab",
             Self::OursAxum => "ours-axum",
             Self::OursAxumHub => "ours-axum-hub",
+            Self::OursAxumHubMetrics => "ours-axum-hub-metrics",
             Self::OursActix => "ours-actix",
             Self::OursActixHub => "ours-actix-hub",
             Self::OursWarp => "ours-warp",
@@ -82,6 +103,7 @@ impl Peer {
             Self::ActixLab => "actix-web-lab sse::Sse + broadcast",
             Self::OursAxum => "sse-axum Sse + broadcast of encoded events",
             Self::OursAxumHub => "sse-axum Sse + sse-hub",
+            Self::OursAxumHubMetrics => "sse-axum Sse + sse-hub, metrics to Prometheus",
             Self::OursActix => "sse-actix Sse + broadcast of encoded events",
             Self::OursActixHub => "sse-actix Sse + sse-hub",
             Self::OursWarp => "sse-warp Sse + broadcast of encoded events",
@@ -94,7 +116,7 @@ impl Peer {
     pub const fn uses_hub(self) -> bool {
         matches!(
             self,
-            Self::OursAxumHub | Self::OursActixHub | Self::OursWarpHub
+            Self::OursAxumHub | Self::OursAxumHubMetrics | Self::OursActixHub | Self::OursWarpHub
         )
     }
 
@@ -105,6 +127,7 @@ impl Peer {
             self,
             Self::OursAxum
                 | Self::OursAxumHub
+                | Self::OursAxumHubMetrics
                 | Self::OursActix
                 | Self::OursActixHub
                 | Self::OursWarp

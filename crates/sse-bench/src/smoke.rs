@@ -4,9 +4,15 @@
 use crate::peer::Peer;
 use crate::results::Results;
 
-/// The problems found in a smoke run's `results`, given the peers each part ran.
+/// The problems found in a smoke run's `results`, given the peers each part ran
+/// (latency and fan-out, idle memory, reconnect).
 #[must_use]
-pub fn failures(results: &Results, stream_peers: &[Peer], hub_peers: &[Peer]) -> Vec<String> {
+pub fn failures(
+    results: &Results,
+    stream_peers: &[Peer],
+    idle_peers: &[Peer],
+    hub_peers: &[Peer],
+) -> Vec<String> {
     let mut out: Vec<String> = results
         .notes
         .iter()
@@ -37,6 +43,8 @@ pub fn failures(results: &Results, stream_peers: &[Peer], hub_peers: &[Peer]) ->
                 }
             }
         }
+    }
+    for &peer in idle_peers {
         if !results
             .idle
             .iter()
@@ -74,7 +82,7 @@ mod tests {
     #[test]
     fn missing_runs_and_lost_events_fail() {
         let mut results = Results::default();
-        let problems = failures(&results, &[Peer::Raw], &[Peer::OursAxumHub]);
+        let problems = failures(&results, &[Peer::Raw], &[Peer::Raw], &[Peer::OursAxumHub]);
         assert_eq!(problems.len(), 3, "{problems:?}");
         results.reconnect.push(ReconnectRun {
             peer: Peer::OursAxumHub,
@@ -89,7 +97,7 @@ mod tests {
                 listen_overflows: 0,
             }],
         });
-        let problems = failures(&results, &[], &[Peer::OursAxumHub]);
+        let problems = failures(&results, &[], &[], &[Peer::OursAxumHub]);
         assert_eq!(
             problems,
             ["ours-axum-hub: reconnect K=10 did not catch up (0 failed)"]

@@ -187,6 +187,15 @@ impl HubBuilder {
         self
     }
 
+    /// Whether this hub reports metrics (feature `metrics`; default `true`). The series
+    /// have no label naming the hub, so a process with two hubs should report from one:
+    /// two would each set `sse_hub_deliveries_total` to their own count. Off, the hub
+    /// registers no series and counts no delivered bytes, as without the feature.
+    pub const fn metrics(mut self, enabled: bool) -> Self {
+        self.config.metrics = enabled;
+        self
+    }
+
     /// The backplane that orders events and carries them between processes (default: a
     /// new [`MemoryBackplane`]).
     pub fn backplane(mut self, backplane: impl Backplane) -> Self {

@@ -55,6 +55,7 @@ pub(crate) struct Config {
     pub(crate) lifetime_retry: RangeInclusive<Duration>,
     pub(crate) presence: Option<PresenceHook>,
     pub(crate) metrics_topics: usize,
+    pub(crate) metrics: bool,
 }
 
 impl Default for Config {
@@ -74,6 +75,7 @@ impl Default for Config {
             lifetime_retry: Duration::from_millis(250)..=Duration::from_millis(1000),
             presence: None,
             metrics_topics: DEFAULT_METRICS_TOPICS,
+            metrics: true,
         }
     }
 }

@@ -197,6 +197,33 @@ fn topics_beyond_the_cap_share_one_label_and_forgotten_topics_give_back_their_hi
 }
 
 #[test]
+fn a_hub_built_with_metrics_off_reports_nothing_beside_one_that_reports() {
+    with_recorder(|recorder| {
+        let quiet = Hub::builder().metrics(false).build().unwrap();
+        let mut quiet_sub = subscribe(&quiet, [&topic("quiet")]);
+        for n in 0..3 {
+            publish(&quiet, &topic("quiet"), &n.to_string());
+        }
+        assert_eq!(ready_frames(&mut quiet_sub).len(), 3);
+        quiet.update_metrics();
+        assert_eq!(recorder.handle().render(), "", "nothing registered");
+        // The reporting hub's counts are its own: the quiet one's 3 deliveries are not in them.
+        let hub = Hub::builder().build().unwrap();
+        let mut sub = subscribe(&hub, [&topic("loud")]);
+        publish(&hub, &topic("loud"), "x");
+        assert_eq!(ready_frames(&mut sub).len(), 1);
+        quiet.update_metrics();
+        hub.update_metrics();
+        let text = recorder.handle().render();
+        assert_eq!(value(&text, observe::DELIVERIES), 1.0);
+        assert_eq!(value(&text, observe::SUBSCRIPTIONS), 1.0);
+        assert_eq!(value(&text, observe::TOPICS), 1.0);
+        assert!(!text.contains("quiet"), "{text}");
+        drop(quiet_sub);
+    });
+}
+
+#[test]
 fn backplane_hooks_set_their_series() {
     with_recorder(|recorder| {
         observe::backplane_disconnected(&"connection refused");

@@ -78,7 +78,7 @@ impl Plan {
                     sizes: vec![1000, 5000, 10_000, 19_000],
                 },
                 reps: 3,
-                peers: Peer::ALL.to_vec(),
+                peers: Peer::IDLE.to_vec(),
             }),
             reconnect: Some(Part {
                 plan: ReconnectPlan {
@@ -131,7 +131,7 @@ impl Plan {
             idle: Some(Part {
                 plan: IdlePlan { sizes: vec![100] },
                 reps: 1,
-                peers: Peer::ALL.to_vec(),
+                peers: Peer::IDLE.to_vec(),
             }),
             reconnect: Some(Part {
                 plan: ReconnectPlan {

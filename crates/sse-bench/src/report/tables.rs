@@ -164,6 +164,27 @@ fn fanout(out: &mut Rendered, all: &[StreamRun], targets: &mut Vec<Target>) {
             }
         })
         .targets(move |runs, peer| {
+            if peer == Peer::OursAxumHubMetrics {
+                // What the hub's metrics cost: CPU per delivery against the same peer
+                // without them, and throughput.
+                return [
+                    Target::at_most(
+                        format!(
+                            "metrics: `{peer}` server CPU per delivery ≤ 1.05× `ours-axum-hub`"
+                        ),
+                        runs.ratio(peer, Peer::OursAxumHub, cpu(0)),
+                        1.05,
+                    ),
+                    Target::at_least(
+                        format!("metrics: `{peer}` fan-out ≥ 0.95× `ours-axum-hub`"),
+                        runs.ratio(peer, Peer::OursAxumHub, sat),
+                        0.95,
+                    ),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+            }
             if !peer.uses_hub() {
                 return Vec::new();
             }

@@ -6,6 +6,7 @@ mod axum_peer;
 mod control;
 mod counted;
 mod hyper_peer;
+mod prometheus;
 mod raw;
 mod source;
 mod warp_peer;
@@ -53,11 +54,19 @@ pub fn run(options: &ServerOptions) -> io::Result<()> {
         crate::sys::pin_to_cpu(cpu)?;
     }
     let listener = crate::net::listener(options.addr)?;
+    // The recorder goes in before the hub is built: the hub registers its series then.
+    let prometheus = match options.peer {
+        Peer::OursAxumHubMetrics => Some(prometheus::install()?),
+        _ => None,
+    };
     let source = Source::new(options.peer, options.keep_alive);
+    if let Some(handle) = prometheus {
+        prometheus::scrape_every_second(handle, source.clone());
+    }
     match options.peer {
         Peer::Raw => raw::serve(listener, source, options.workers),
         Peer::Hyper => hyper_peer::serve(listener, source, options.workers),
-        Peer::AxumSse | Peer::OursAxum | Peer::OursAxumHub => {
+        Peer::AxumSse | Peer::OursAxum | Peer::OursAxumHub | Peer::OursAxumHubMetrics => {
             axum_peer::serve(options.peer, listener, source, options.workers)
         }
         Peer::ActixLab | Peer::OursActix | Peer::OursActixHub => {

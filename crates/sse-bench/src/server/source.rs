@@ -66,9 +66,13 @@ impl Source {
     #[must_use]
     pub fn new(peer: Peer, keep_alive: Duration) -> Arc<Self> {
         let kind = match peer {
-            Peer::OursAxumHub | Peer::OursActixHub | Peer::OursWarpHub => Kind::Hub {
+            Peer::OursAxumHub
+            | Peer::OursAxumHubMetrics
+            | Peer::OursActixHub
+            | Peer::OursWarpHub => Kind::Hub {
                 hub: Hub::builder()
                     .history(BACKLOG_EVENTS)
+                    .metrics(peer == Peer::OursAxumHubMetrics)
                     .build()
                     .expect("valid hub settings"),
                 topic: Topic::from_static("bench"),
@@ -121,6 +125,14 @@ impl Source {
     /// Takes the next `count` sequence numbers; returns the first.
     pub fn take_seqs(&self, count: u64) -> u64 {
         self.next_seq.fetch_add(count, Ordering::Relaxed)
+    }
+
+    /// Brings the hub's delivery series up to date (what an exporter does before it
+    /// renders); nothing for peers without a hub.
+    pub fn update_metrics(&self) {
+        if let Kind::Hub { hub, .. } = &self.kind {
+            hub.update_metrics();
+        }
     }
 
     /// Publishes one event with `data`.

@@ -21,6 +21,9 @@ use crate::{End, PublishError, Publishing, ResetReason, Start, Topic};
 /// The hub-wide series, and which topics have a label value of their own.
 #[derive(Debug)]
 pub(crate) struct HubMetrics {
+    /// `false` for a hub built with `metrics(false)`: every handle is a no-op one and
+    /// nothing is counted or timed.
+    enabled: bool,
     labelled: Mutex<HashSet<Topic>>,
     label_limit: usize,
     subscriptions: Gauge,
@@ -45,8 +48,12 @@ struct Publish {
 }
 
 impl HubMetrics {
-    /// Describes the series and registers the hub-wide ones with the current recorder.
-    pub(crate) fn new(label_limit: usize) -> Self {
+    /// Describes the series and registers the hub-wide ones with the current recorder;
+    /// not `enabled`, series that go nowhere.
+    pub(crate) fn new(label_limit: usize, enabled: bool) -> Self {
+        if !enabled {
+            return Self::off();
+        }
         describe();
         let opened = ["live", "resumed", "reset"]
             .map(|start| counter!(SUBSCRIPTIONS_OPENED, "start" => start));
@@ -63,6 +70,7 @@ impl HubMetrics {
         ]
         .map(|kind| counter!(PUBLISH_ERRORS, "kind" => kind));
         Self {
+            enabled: true,
             labelled: Mutex::default(),
             label_limit,
             subscriptions: gauge!(SUBSCRIPTIONS),
@@ -81,9 +89,34 @@ impl HubMetrics {
         }
     }
 
+    /// Series that go nowhere, registered with no recorder.
+    fn off() -> Self {
+        Self {
+            enabled: false,
+            labelled: Mutex::default(),
+            label_limit: 0,
+            subscriptions: Gauge::noop(),
+            topics: Gauge::noop(),
+            deliveries: Counter::noop(),
+            delivered_bytes: Counter::noop(),
+            replayed: Counter::noop(),
+            bytes: Sharded::default(),
+            opened: std::array::from_fn(|_| Counter::noop()),
+            resets: std::array::from_fn(|_| Counter::noop()),
+            ended: std::array::from_fn(|_| Counter::noop()),
+            publish: Publish {
+                seconds: Histogram::noop(),
+                errors: std::array::from_fn(|_| Counter::noop()),
+            },
+        }
+    }
+
     /// The series of a topic the hub just made: its own label value while fewer than
     /// the limit have one (a topic made again keeps its value), else [`OTHER_TOPICS`].
     pub(crate) fn topic(&self, topic: &Topic) -> TopicMetrics {
+        if !self.enabled {
+            return TopicMetrics::default();
+        }
         let label = {
             let mut labelled = self.labelled.lock().unwrap_or_else(PoisonError::into_inner);
             if labelled.contains(topic) || labelled.len() < self.label_limit {
@@ -148,7 +181,9 @@ impl HubMetrics {
     /// Subscriber `shard` was handed an event of `bytes` bytes.
     #[inline]
     pub(crate) fn delivered(&self, shard: u64, bytes: usize) {
-        self.bytes.add(shard, bytes as u64);
+        if self.enabled {
+            self.bytes.add(shard, bytes as u64);
+        }
     }
 
     /// Brings the delivery series up to date with the hub's counters.
@@ -161,7 +196,7 @@ impl HubMetrics {
     /// Starts timing a publish.
     pub(crate) fn publish_timer(&self) -> PublishTimer {
         PublishTimer {
-            started: Instant::now(),
+            started: self.enabled.then(Instant::now),
             publish: self.publish.clone(),
         }
     }
@@ -170,29 +205,36 @@ impl HubMetrics {
 /// A publish being timed; [`finish`](Self::finish) records it when it completes.
 #[derive(Debug)]
 pub(crate) struct PublishTimer {
-    started: Instant,
+    /// `None` when the hub reports no metrics.
+    started: Option<Instant>,
     publish: Publish,
 }
 
 impl PublishTimer {
     /// Records the publish now if it is complete, else when it completes.
     pub(crate) fn finish(self, publishing: Publishing) -> Publishing {
+        let Some(started) = self.started else {
+            return publishing;
+        };
+        let publish = self.publish;
         match publishing.into_ready() {
             Ok(result) => {
-                self.record(&result);
+                publish.record(started, &result);
                 Publishing::ready(result)
             }
             Err(waiting) => Publishing::new(async move {
                 let result = waiting.await;
-                self.record(&result);
+                publish.record(started, &result);
                 result
             }),
         }
     }
+}
 
-    fn record(&self, result: &Result<crate::EventId, PublishError>) {
+impl Publish {
+    fn record(&self, started: Instant, result: &Result<crate::EventId, PublishError>) {
         match result {
-            Ok(_) => self.publish.seconds.record(self.started.elapsed()),
+            Ok(_) => self.seconds.record(started.elapsed()),
             Err(error) => {
                 let index = match error {
                     PublishError::Closed => 0,
@@ -201,7 +243,7 @@ impl PublishTimer {
                     PublishError::Backplane(_) => 3,
                     PublishError::TooLarge { .. } => 4,
                 };
-                self.publish.errors[index].increment(1);
+                self.errors[index].increment(1);
             }
         }
     }

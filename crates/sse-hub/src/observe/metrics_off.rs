@@ -7,7 +7,7 @@ use crate::{End, Publishing, Start, Topic};
 pub(crate) struct HubMetrics;
 
 impl HubMetrics {
-    pub(crate) const fn new(_label_limit: usize) -> Self {
+    pub(crate) const fn new(_label_limit: usize, _enabled: bool) -> Self {
         Self
     }
 

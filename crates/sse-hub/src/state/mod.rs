@@ -80,7 +80,7 @@ pub(crate) struct Joined {
 impl State {
     pub(crate) fn new(config: Config) -> Self {
         Self {
-            metrics: HubMetrics::new(config.metrics_topics),
+            metrics: HubMetrics::new(config.metrics_topics, config.metrics),
             config,
             topics: Mutex::default(),
             committed: AtomicU64::new(0),
