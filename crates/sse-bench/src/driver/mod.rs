@@ -1,7 +1,9 @@
 //! The driver: starts a server and a load client per run (separate processes pinned to
 //! different CPUs), speaks the line protocol to both, and runs the benchmarks.
 
+mod callgrind;
 mod idle;
+mod instructions;
 mod reconnect;
 mod slow;
 mod strace;
@@ -16,6 +18,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use callgrind::available as valgrind_available;
+pub use instructions::{InstructionsPlan, run_instructions};
 pub use suite::{IdlePlan, Part, Plan, ReconnectPlan, SlowPlan, StreamPlan, run_plan};
 
 use crate::peer::Peer;
