@@ -11,6 +11,8 @@
 //!
 //! and a fourth, standalone: `sse-bench demo --url http://127.0.0.1:PORT`, which checks a
 //! server that follows the demo app's HTTP contract with many subscribers.
+//! `sse-bench instructions` runs the servers under callgrind instead and counts their
+//! instructions per delivery.
 //!
 //! The library holds the pieces, so that each is tested on its own.
 

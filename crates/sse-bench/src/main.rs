@@ -10,7 +10,9 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 use sse_bench::client::LoadOptions;
 use sse_bench::demo::{self, DemoOptions};
-use sse_bench::driver::{DriverOptions, Plan, run_plan};
+use sse_bench::driver::{
+    DriverOptions, InstructionsPlan, Plan, run_instructions, run_plan, valgrind_available,
+};
 use sse_bench::peer::Peer;
 use sse_bench::results::Results;
 use sse_bench::server::ServerOptions;
@@ -45,6 +47,29 @@ enum Command {
     Reconnect(SuiteArgs),
     /// 5 % of subscribers stop reading.
     Slow(SuiteArgs),
+    /// User-space instructions per delivery of each peer's server, counted by callgrind
+    /// (needs valgrind): two runs per peer and repetition, N subscribers, K1 and K2 events
+    /// one at a time; (I(K2) - I(K1)) / ((K2 - K1) × N). Saves
+    /// target/sse-bench/instructions.json.
+    Instructions {
+        /// Only these peers (comma-separated names; default: hyper, ours-axum-hub,
+        /// ours-warp-hub, ours-actix-hub, axum-sse, raw).
+        #[arg(long, value_delimiter = ',')]
+        peers: Vec<Peer>,
+        /// Subscribers.
+        #[arg(long, default_value_t = 1000)]
+        subscribers: usize,
+        /// Events in the two runs of each peer, K1,K2 with K1 < K2.
+        #[arg(long, value_delimiter = ',', default_value = "10,30")]
+        events: Vec<u64>,
+        /// Repetitions of every peer's pair of runs (the table shows the median and the
+        /// range: what the count varies by from run to run).
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+        /// The workspace root (default: the one this binary was built from).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Renders BENCHMARKS.md and the charts again from saved results (several files are
     /// merged: e.g. a part run again on a quieter machine).
     Report {
@@ -186,6 +211,13 @@ fn main() -> ExitCode {
             &command_line,
         ),
         Command::Slow(args) => suite(only(Plan::full(), "slow"), &args, "slow", &command_line),
+        Command::Instructions {
+            peers,
+            subscribers,
+            events,
+            reps,
+            root,
+        } => instructions(peers, subscribers, &events, reps, root, &command_line),
         Command::Report { results, root } => report(&results, &workspace_root(root)),
         Command::Serve {
             peer,
@@ -396,7 +428,66 @@ fn suite(plan: Plan, args: &SuiteArgs, name: &str, command_line: &str) -> ExitCo
     ExitCode::SUCCESS
 }
 
-fn save(path: &Path, results: &Results) -> std::io::Result<()> {
+/// Bytes of data per event, as in the fan-out benchmark.
+const EVENT_SIZE: usize = 64;
+
+fn instructions(
+    peers: Vec<Peer>,
+    subscribers: usize,
+    events: &[u64],
+    reps: usize,
+    root: Option<PathBuf>,
+    command_line: &str,
+) -> ExitCode {
+    let events = match *events {
+        [fewer, more] if fewer < more => [fewer, more],
+        _ => {
+            eprintln!("error: --events takes two counts, fewer first: K1,K2 (e.g. 10,30)");
+            return ExitCode::from(2);
+        }
+    };
+    if subscribers == 0 || reps == 0 {
+        eprintln!("error: --subscribers and --reps must be at least 1");
+        return ExitCode::from(2);
+    }
+    if !valgrind_available() {
+        eprintln!(
+            "error: valgrind not found on PATH; install it (apt-get install -y valgrind) and run again"
+        );
+        return ExitCode::FAILURE;
+    }
+    let options = match DriverOptions::for_this_machine() {
+        Ok(options) => options,
+        Err(e) => return exit(Err(e)),
+    };
+    let _ = sse_bench::sys::raise_nofile_limit();
+    let saved = workspace_root(root).join("target").join("sse-bench");
+    let plan = InstructionsPlan {
+        peers: if peers.is_empty() {
+            InstructionsPlan::PEERS.to_vec()
+        } else {
+            peers
+        },
+        subscribers,
+        events,
+        size: EVENT_SIZE,
+        reps,
+        out_dir: saved.join("callgrind"),
+    };
+    let results = run_instructions(&plan, &options, &format!("sse-bench {command_line}"));
+    let path = saved.join("instructions.json");
+    if let Err(e) = save(&path, &results) {
+        eprintln!("warning: cannot save {}: {e}", path.display());
+    }
+    print!("{}", sse_bench::report::render_instructions(&results));
+    if results.notes.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn save(path: &Path, results: &impl serde::Serialize) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

@@ -226,6 +226,50 @@ impl Results {
     }
 }
 
+/// One peer's instructions (`sse-bench instructions`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerInstructions {
+    /// The peer.
+    pub peer: Peer,
+    /// The repetition.
+    pub rep: usize,
+    /// Instructions the server executed (callgrind's total `Ir`) in the run with each of
+    /// [`InstructionsResults::events`].
+    pub totals: [u64; 2],
+    /// Instructions per delivery: the difference of the totals over the difference of
+    /// the deliveries.
+    pub per_delivery: f64,
+}
+
+/// What one `sse-bench instructions` invocation counted.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct InstructionsResults {
+    /// When (UTC).
+    pub date: String,
+    /// The git commit measured (and whether the tree had changes).
+    pub commit: String,
+    /// CPU, memory, kernel.
+    pub machine: String,
+    /// Load averages before and after.
+    pub load: Vec<(f64, f64, f64)>,
+    /// The command line.
+    pub command: String,
+    /// Wall time of the whole invocation, in seconds.
+    pub seconds: f64,
+    /// Subscribers in every run.
+    pub subscribers: usize,
+    /// Events published in the two runs of each peer, fewer first.
+    pub events: [u64; 2],
+    /// Bytes of data per event.
+    pub size: usize,
+    /// Repetitions of every peer's pair of runs.
+    pub reps: usize,
+    /// One entry per peer and repetition that could be counted.
+    pub peers: Vec<PeerInstructions>,
+    /// Peers that failed, and why.
+    pub notes: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,9 @@
 //! The driver: starts a server and a load client per run (separate processes pinned to
 //! different CPUs), speaks the line protocol to both, and runs the benchmarks.
 
+mod callgrind;
 mod idle;
+mod instructions;
 mod reconnect;
 mod slow;
 mod strace;
@@ -9,13 +11,15 @@ mod stream;
 mod suite;
 
 use std::io::{self, BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use callgrind::available as valgrind_available;
+pub use instructions::{InstructionsPlan, run_instructions};
 pub use suite::{IdlePlan, Part, Plan, ReconnectPlan, SlowPlan, StreamPlan, run_plan};
 
 use crate::peer::Peer;
@@ -35,6 +39,19 @@ pub struct DriverOptions {
     pub sources: usize,
     /// Print progress to stderr.
     pub verbose: bool,
+    /// A program to run the server under (`None`: the server runs as it is).
+    pub wrapper: Option<Wrapper>,
+}
+
+/// A program the server runs under, such as `valgrind --tool=callgrind`: the server's
+/// command line follows `command`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wrapper {
+    /// The program and its arguments.
+    pub command: Vec<String>,
+    /// How many times slower the server runs under it: the driver waits this many times
+    /// longer for the server's streams and deliveries.
+    pub slowdown: u32,
 }
 
 impl DriverOptions {
@@ -51,6 +68,7 @@ impl DriverOptions {
             cpus: (crate::sys::cpus() >= 2).then_some((0, 1)),
             sources: 8,
             verbose: true,
+            wrapper: None,
         })
     }
 
@@ -70,7 +88,7 @@ struct Proc {
 }
 
 impl Proc {
-    fn spawn(exe: &PathBuf, args: &[String], what: &str) -> io::Result<Self> {
+    fn spawn(exe: &Path, args: &[String], what: &str) -> io::Result<Self> {
         let mut child = Command::new(exe)
             .args(args)
             .stdin(Stdio::piped())
@@ -136,6 +154,8 @@ pub(crate) struct Session {
     peer: Peer,
     server: Proc,
     client: Proc,
+    /// The server's [`Wrapper::slowdown`] (1 without a wrapper).
+    slowdown: u32,
 }
 
 /// What the server reported for a publish.
@@ -166,7 +186,20 @@ impl Session {
         if let Some((cpu, _)) = options.cpus {
             args.extend(["--cpu".to_owned(), cpu.to_string()]);
         }
-        let mut server = Proc::spawn(&options.exe, &args, &format!("server {peer}"))?;
+        let what = format!("server {peer}");
+        let mut server = match &options.wrapper {
+            None => Proc::spawn(&options.exe, &args, &what)?,
+            Some(wrapper) => {
+                let (program, wrapper_args) = wrapper
+                    .command
+                    .split_first()
+                    .ok_or_else(|| io::Error::other("empty wrapper command"))?;
+                let mut all = wrapper_args.to_vec();
+                all.push(options.exe.to_string_lossy().into_owned());
+                all.extend(args);
+                Proc::spawn(Path::new(program), &all, &what)?
+            }
+        };
         let addr = match server.read()? {
             ServerReply::Ready { addr, .. } => addr,
             other => return Err(io::Error::other(format!("server {peer} said {other:?}"))),
@@ -190,7 +223,14 @@ impl Session {
             peer,
             server,
             client,
+            slowdown: options.wrapper.as_ref().map_or(1, |w| w.slowdown.max(1)),
         })
+    }
+
+    /// `limit` stretched by the server's wrapper's slowdown: how long to wait for
+    /// something that takes the server at most `limit` when it runs as it is.
+    pub(crate) fn patience(&self, limit: Duration) -> Duration {
+        limit * self.slowdown
     }
 
     pub(crate) const fn peer(&self) -> Peer {
@@ -290,13 +330,13 @@ impl Session {
     }
 
     /// Polls the server's open-stream count every 10 ms until `done` says yes (true) or
-    /// `limit` passes (false).
+    /// `limit`, stretched by [`patience`](Self::patience), passes (false).
     fn wait_server_streams(
         &mut self,
         limit: Duration,
         done: impl Fn(u64) -> bool,
     ) -> io::Result<bool> {
-        let deadline = Instant::now() + limit;
+        let deadline = Instant::now() + self.patience(limit);
         loop {
             if done(self.server_stats()?.1) {
                 return Ok(true);
@@ -308,11 +348,13 @@ impl Session {
         }
     }
 
+    /// Ends both processes, the server first: it exits with its streams still open, so
+    /// that a wrapper's count (callgrind's) holds no closing of streams.
     pub(crate) fn quit(mut self) {
-        let _ = self.client.send(&ClientCommand::Quit);
         let _ = self.server.send(&ServerCommand::Quit);
-        let _ = self.client.child.wait();
         let _ = self.server.child.wait();
+        let _ = self.client.send(&ClientCommand::Quit);
+        let _ = self.client.child.wait();
     }
 }
 

@@ -105,7 +105,8 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 /// Resets the client's counters, publishes `events` at `rate`, waits until every
-/// healthy subscriber has them (or a generous limit), and reports.
+/// healthy subscriber has them (or a generous limit, longer for a wrapped server), and
+/// reports.
 pub(super) fn publish_and_wait(
     session: &mut Session,
     rate: f64,
@@ -114,7 +115,8 @@ pub(super) fn publish_and_wait(
 ) -> io::Result<LoadReport> {
     session.report(&ClientCommand::Reset)?;
     session.publish(rate, events, size)?;
-    let limit = Duration::from_secs_f64(events as f64 / rate) + Duration::from_secs(30);
+    let limit =
+        Duration::from_secs_f64(events as f64 / rate) + session.patience(Duration::from_secs(30));
     session.report(&ClientCommand::Wait {
         per_conn: events,
         timeout_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),

@@ -3,6 +3,7 @@
 
 pub mod chart;
 mod document;
+mod instructions;
 mod summary;
 pub mod table;
 mod tables;
@@ -11,6 +12,7 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use document::{BEGIN, END, replace_section, write_all};
+pub use instructions::render_instructions;
 pub use summary::{Summary, format_number};
 pub use tables::{Rendered, render};
 
