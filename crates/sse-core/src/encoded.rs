@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use memchr::memchr;
 
-use crate::{Event, Id};
+use crate::{Event, Id, InvalidField};
 
 /// A framed event: the exact bytes of one event, blank line included.
 ///
@@ -83,6 +83,32 @@ impl Encoded {
     /// ```
     #[must_use]
     pub fn with_id(&self, id: &Id) -> Self {
+        self.insert_id(id.as_str().as_bytes())
+    }
+
+    /// [`with_id`](Self::with_id) for an id held as a string, without building an [`Id`]
+    /// (which owns its text): for a sequencer that writes its ids into a buffer of its
+    /// own, where the allocation would be most of the cost.
+    ///
+    /// ```
+    /// use sse_core::{Event, Id};
+    ///
+    /// let event = Event::new().data("12:00");
+    /// assert_eq!(event.encode().try_with_id("7")?, event.encode().with_id(&Id::new("7")?));
+    /// assert!(event.encode().try_with_id("7\n").is_err());
+    /// # Ok::<(), sse_core::InvalidField>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidField`] when `id` contains CR, LF or NUL.
+    pub fn try_with_id(&self, id: &str) -> Result<Self, InvalidField> {
+        crate::field::check_id(id.as_bytes())?;
+        Ok(self.insert_id(id.as_bytes()))
+    }
+
+    /// The frame with the `id:` line `id` (already checked).
+    fn insert_id(&self, id: &[u8]) -> Self {
         let frame = &self.0[..];
         let line_end = |at: usize| memchr(b'\n', &frame[at..]).map_or(frame.len(), |n| at + n + 1);
         // `encode` writes comments, then `event:`, then `id:`: find where the id goes.
@@ -95,7 +121,6 @@ impl Encoded {
         } else {
             at
         };
-        let id = id.as_str().as_bytes();
         let mut buf = Vec::with_capacity(at + "id: \n".len() + id.len() + frame.len() - rest);
         buf.extend_from_slice(&frame[..at]);
         buf.extend_from_slice(b"id: ");

@@ -93,6 +93,19 @@ impl EventName {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Id(Text);
 
+/// Whether `id` may be the value of an `id:` field: no CR, LF or NUL.
+pub(crate) fn check_id(id: &[u8]) -> Result<(), InvalidField> {
+    if lines::has_line_break_or_nul(id) {
+        let problem = if lines::has_line_break(id) {
+            Problem::LineBreak
+        } else {
+            Problem::Nul
+        };
+        return Err(InvalidField::new(FieldName::Id, problem));
+    }
+    Ok(())
+}
+
 impl Id {
     /// An id from a string literal.
     ///
@@ -117,14 +130,7 @@ impl Id {
     /// [`InvalidField`] when `id` contains CR, LF or NUL.
     pub fn new(id: impl Into<Text>) -> Result<Self, InvalidField> {
         let id = id.into();
-        if lines::has_line_break_or_nul(id.as_bytes()) {
-            let problem = if lines::has_line_break(id.as_bytes()) {
-                Problem::LineBreak
-            } else {
-                Problem::Nul
-            };
-            return Err(InvalidField::new(FieldName::Id, problem));
-        }
+        check_id(id.as_bytes())?;
         Ok(Self(id))
     }
 

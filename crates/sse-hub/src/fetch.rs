@@ -78,7 +78,7 @@ impl Fetch {
                 return None;
             }
             last = id;
-            frames.push_back(envelope.event().encode().with_id(&id.field()));
+            frames.push_back(id.stamp(&envelope.event().encode()));
         }
         Some(frames)
     }

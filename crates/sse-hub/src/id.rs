@@ -72,6 +72,28 @@ impl EventId {
         std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
     }
 
+    /// An id whose `text` its maker knows to be 1 to [`MAX_ID_LEN`] bytes of visible
+    /// ASCII (the hub's own ids): [`new`](Self::new) without the check.
+    pub(crate) fn from_visible_ascii(key: [u64; 2], text: &[u8]) -> Self {
+        debug_assert!(Self::new(key, std::str::from_utf8(text).unwrap_or_default()).is_ok());
+        let len = text.len().min(MAX_ID_LEN);
+        let mut buf = [0; MAX_ID_LEN];
+        buf[..len].copy_from_slice(&text[..len]);
+        Self {
+            key,
+            len: u8::try_from(len).unwrap_or(u8::MAX),
+            text: buf,
+        }
+    }
+
+    /// `body` (an event encoded without its id) with this id's `id:` line: one
+    /// allocation, the frame's.
+    pub(crate) fn stamp(&self, body: &sse_core::Encoded) -> sse_core::Encoded {
+        // Visible ASCII holds no CR, LF or NUL: every `EventId`'s text is a valid id field.
+        body.try_with_id(self.as_str())
+            .expect("visible ASCII is a valid id field")
+    }
+
     /// The id as the value of an `id:` field.
     pub(crate) fn field(&self) -> sse_core::Id {
         // Visible ASCII holds no CR, LF or NUL: `Id` accepts every `EventId`'s text.

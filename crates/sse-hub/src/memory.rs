@@ -25,6 +25,8 @@ const EPOCH_DIGITS: usize = 12;
 /// ```
 pub struct MemoryBackplane {
     epoch: u64,
+    /// `epoch` in hex and the `-`: the start of every id, written once.
+    prefix: [u8; EPOCH_DIGITS + 1],
     next: AtomicU64,
     inbox: OnceLock<Inbox>,
 }
@@ -33,34 +35,32 @@ impl MemoryBackplane {
     /// A backplane with a fresh random epoch.
     #[must_use]
     pub fn new() -> Self {
+        let epoch = crate::jitter::seed() & ((1 << (EPOCH_DIGITS * 4)) - 1);
+        let mut prefix = [b'-'; EPOCH_DIGITS + 1];
+        for (i, slot) in prefix[..EPOCH_DIGITS].iter_mut().enumerate() {
+            let digit = (epoch >> (4 * (EPOCH_DIGITS - 1 - i))) & 0xf;
+            *slot = b"0123456789abcdef"[usize::try_from(digit).unwrap_or(0)];
+        }
         Self {
-            epoch: crate::jitter::seed() & ((1 << (EPOCH_DIGITS * 4)) - 1),
+            epoch,
+            prefix,
             next: AtomicU64::new(1),
             inbox: OnceLock::new(),
         }
     }
 
+    /// Event `n`'s id. Called under the hub's lock for every publish, so it only copies
+    /// the prefix and writes the number.
     fn make_id(&self, n: u64) -> EventId {
         let mut text = [0u8; EPOCH_DIGITS + 1 + 20];
-        for (i, slot) in text[..EPOCH_DIGITS].iter_mut().enumerate() {
-            let digit = (self.epoch >> (4 * (EPOCH_DIGITS - 1 - i))) & 0xf;
-            *slot = b"0123456789abcdef"[usize::try_from(digit).unwrap_or(0)];
-        }
-        text[EPOCH_DIGITS] = b'-';
+        text[..=EPOCH_DIGITS].copy_from_slice(&self.prefix);
         let mut buf = itoa::Buffer::new();
         let digits = buf.format(n).as_bytes();
         let len = EPOCH_DIGITS + 1 + digits.len();
         text[EPOCH_DIGITS + 1..len].copy_from_slice(digits);
-        let text = std::str::from_utf8(&text[..len]).unwrap_or_default();
-        // The text is 14 to 33 bytes of hex digits, '-' and decimal digits: always valid.
-        EventId::new([0, n], text).unwrap_or_else(|_| unreachable_id())
+        // 14 to 33 bytes of hex digits, '-' and decimal digits: visible ASCII.
+        EventId::from_visible_ascii([0, n], &text[..len])
     }
-}
-
-#[cold]
-fn unreachable_id() -> EventId {
-    // Never reached (see `make_id`); a valid id rather than a panic all the same.
-    EventId::new([0, 0], "0").unwrap_or_else(|_| unreachable_id())
 }
 
 impl Default for MemoryBackplane {

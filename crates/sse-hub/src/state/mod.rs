@@ -157,7 +157,7 @@ impl State {
                     given: id.to_string(),
                 });
             }
-            let frame = body.with_id(&id.field());
+            let frame = id.stamp(&body);
             if frame.len() > budget {
                 // Only an event within an id's length of the budget gets here.
                 return Err(too_large(frame.len()));
