@@ -406,7 +406,7 @@ fn suite(plan: Plan, args: &SuiteArgs, name: &str, command_line: &str) -> ExitCo
         let idle_peers = plan.idle.map(|p| p.peers).unwrap_or_default();
         let hub_peers = plan.reconnect.map(|p| p.peers).unwrap_or_default();
         let problems = sse_bench::smoke::failures(&results, &stream_peers, &idle_peers, &hub_peers);
-        println!("smoke: {:.1} s", results.seconds);
+        println!("smoke: {:.1} s", results.run.seconds);
         if problems.is_empty() {
             println!("smoke: every peer worked");
             return ExitCode::SUCCESS;

@@ -56,19 +56,13 @@ impl Peer {
 
     /// The peers of the memory benchmark: all but the metrics one, whose streams are
     /// the same as `ours-axum-hub`'s.
-    pub const IDLE: [Self; 11] = [
-        Self::OursAxumHub,
-        Self::OursActixHub,
-        Self::OursWarpHub,
-        Self::OursAxum,
-        Self::OursActix,
-        Self::OursWarp,
-        Self::AxumSse,
-        Self::ActixLab,
-        Self::WarpSse,
-        Self::Hyper,
-        Self::Raw,
-    ];
+    #[must_use]
+    pub fn idle() -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|&peer| peer != Self::OursAxumHubMetrics)
+            .collect()
+    }
 
     /// The peers with a hub (they resume from `Last-Event-ID`).
     pub const HUB: [Self; 3] = [Self::OursAxumHub, Self::OursActixHub, Self::OursWarpHub];

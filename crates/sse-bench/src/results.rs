@@ -156,9 +156,9 @@ pub struct SlowRun {
     pub healthy_delivered: f64,
 }
 
-/// Everything one invocation measured.
+/// Where, when and how one invocation ran: the head of every saved result.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Results {
+pub struct Run {
     /// When (UTC, RFC 3339).
     pub date: String,
     /// The git commit measured (and whether the tree had changes).
@@ -171,6 +171,14 @@ pub struct Results {
     pub command: String,
     /// Wall time of the whole invocation, in seconds.
     pub seconds: f64,
+}
+
+/// Everything one invocation measured.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Results {
+    /// Where, when and how it ran.
+    #[serde(flatten)]
+    pub run: Run,
     /// Notes (missing tools, failed runs).
     pub notes: Vec<String>,
     /// Latency and fan-out runs.
@@ -212,12 +220,12 @@ impl Results {
                 a.push_str(&b);
             }
         };
-        join(&mut self.date, other.date);
-        join(&mut self.commit, other.commit);
-        join(&mut self.machine, other.machine);
-        join(&mut self.command, other.command);
-        self.load.extend(other.load);
-        self.seconds += other.seconds;
+        join(&mut self.run.date, other.run.date);
+        join(&mut self.run.commit, other.run.commit);
+        join(&mut self.run.machine, other.run.machine);
+        join(&mut self.run.command, other.run.command);
+        self.run.load.extend(other.run.load);
+        self.run.seconds += other.run.seconds;
         self.notes.extend(other.notes);
         self.streams.extend(other.streams);
         self.idle.extend(other.idle);
@@ -244,18 +252,9 @@ pub struct PeerInstructions {
 /// What one `sse-bench instructions` invocation counted.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct InstructionsResults {
-    /// When (UTC).
-    pub date: String,
-    /// The git commit measured (and whether the tree had changes).
-    pub commit: String,
-    /// CPU, memory, kernel.
-    pub machine: String,
-    /// Load averages before and after.
-    pub load: Vec<(f64, f64, f64)>,
-    /// The command line.
-    pub command: String,
-    /// Wall time of the whole invocation, in seconds.
-    pub seconds: f64,
+    /// Where, when and how it ran.
+    #[serde(flatten)]
+    pub run: Run,
     /// Subscribers in every run.
     pub subscribers: usize,
     /// Events published in the two runs of each peer, fewer first.
@@ -277,9 +276,12 @@ mod tests {
     #[test]
     fn merged_results_keep_both_runs_and_both_dates() {
         let run = |date: &str| Results {
-            date: date.into(),
-            commit: "abc".into(),
-            seconds: 10.0,
+            run: Run {
+                date: date.into(),
+                commit: "abc".into(),
+                seconds: 10.0,
+                ..Run::default()
+            },
             idle: vec![IdleRun {
                 peer: Peer::Raw,
                 rep: 0,
@@ -292,10 +294,10 @@ mod tests {
         let mut a = run("day 1");
         a.merge(run("day 2"));
         assert_eq!(
-            (a.date.as_str(), a.commit.as_str()),
+            (a.run.date.as_str(), a.run.commit.as_str()),
             ("day 1; day 2", "abc")
         );
-        assert_eq!((a.idle.len(), a.seconds), (2, 20.0));
+        assert_eq!((a.idle.len(), a.run.seconds), (2, 20.0));
         a.retain_parts(&["stream"]);
         assert!(a.idle.is_empty());
     }

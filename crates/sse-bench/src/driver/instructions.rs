@@ -53,17 +53,13 @@ pub fn run_instructions(
 ) -> InstructionsResults {
     let start = Instant::now();
     let mut results = InstructionsResults {
-        date: crate::report::utc_now(),
-        commit: crate::report::git_commit(),
-        machine: crate::sys::machine_description(),
-        command: command.to_owned(),
+        run: super::begin(command),
         subscribers: plan.subscribers,
         events: plan.events,
         size: plan.size,
         reps: plan.reps,
         ..InstructionsResults::default()
     };
-    results.load.extend(crate::sys::load_average());
     for rep in 0..plan.reps {
         for &peer in &plan.peers {
             match peer_instructions(peer, rep, plan, options) {
@@ -76,8 +72,7 @@ pub fn run_instructions(
             }
         }
     }
-    results.load.extend(crate::sys::load_average());
-    results.seconds = start.elapsed().as_secs_f64();
+    super::end(&mut results.run, start);
     results
 }
 

@@ -24,6 +24,7 @@ pub use suite::{IdlePlan, Part, Plan, ReconnectPlan, SlowPlan, StreamPlan, run_p
 
 use crate::peer::Peer;
 use crate::proto::{ClientCommand, ClientReply, LoadReport, ServerCommand, ServerReply};
+use crate::results::Run;
 use crate::sys::{ProcUsage, proc_usage};
 
 /// Settings shared by every run.
@@ -77,6 +78,24 @@ impl DriverOptions {
             eprintln!("[sse-bench] {message}");
         }
     }
+}
+
+/// The record of an invocation of `command` starting now: date, commit, machine, load.
+fn begin(command: &str) -> Run {
+    Run {
+        date: crate::report::utc_now(),
+        commit: crate::report::git_commit(),
+        machine: crate::sys::machine_description(),
+        load: crate::sys::load_average().into_iter().collect(),
+        command: command.to_owned(),
+        seconds: 0.0,
+    }
+}
+
+/// Ends the record: the load now, and the wall time since `started`.
+fn end(run: &mut Run, started: Instant) {
+    run.load.extend(crate::sys::load_average());
+    run.seconds = started.elapsed().as_secs_f64();
 }
 
 /// A child process spoken to in JSON lines.

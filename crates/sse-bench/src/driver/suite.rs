@@ -78,7 +78,7 @@ impl Plan {
                     sizes: vec![1000, 5000, 10_000, 19_000],
                 },
                 reps: 3,
-                peers: Peer::IDLE.to_vec(),
+                peers: Peer::idle(),
             }),
             reconnect: Some(Part {
                 plan: ReconnectPlan {
@@ -131,7 +131,7 @@ impl Plan {
             idle: Some(Part {
                 plan: IdlePlan { sizes: vec![100] },
                 reps: 1,
-                peers: Peer::IDLE.to_vec(),
+                peers: Peer::idle(),
             }),
             reconnect: Some(Part {
                 plan: ReconnectPlan {
@@ -201,13 +201,9 @@ fn each<T>(
 pub fn run_plan(plan: &Plan, options: &DriverOptions, command: &str) -> Results {
     let start = Instant::now();
     let mut results = Results {
-        date: crate::report::utc_now(),
-        commit: crate::report::git_commit(),
-        machine: crate::sys::machine_description(),
-        command: command.to_owned(),
+        run: super::begin(command),
         ..Results::default()
     };
-    results.load.extend(crate::sys::load_average());
     if options.cpus.is_none() {
         results
             .notes
@@ -271,7 +267,6 @@ pub fn run_plan(plan: &Plan, options: &DriverOptions, command: &str) -> Results 
             |s, rep| slow::run(s, &part.plan, rep),
         );
     }
-    results.load.extend(crate::sys::load_average());
-    results.seconds = start.elapsed().as_secs_f64();
+    super::end(&mut results.run, start);
     results
 }

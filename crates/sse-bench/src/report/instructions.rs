@@ -31,8 +31,8 @@ pub fn render_instructions(results: &InstructionsResults) -> String {
          subscribers, {fewer} and {more} events of {} bytes published one at a time; per \
          delivery = (I({more}) − I({fewer})) / ({} × {subscribers}); median [min–max] of {} \
          repetitions.",
-        results.command,
-        results.seconds,
+        results.run.command,
+        results.run.seconds,
         results.size,
         more.saturating_sub(fewer),
         results.reps,
@@ -46,6 +46,7 @@ pub fn render_instructions(results: &InstructionsResults) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::results::Run;
 
     fn peer(peer: Peer, per_delivery: f64) -> PeerInstructions {
         PeerInstructions {
@@ -59,8 +60,11 @@ mod tests {
     #[test]
     fn ratios_to_hyper_and_to_ours_axum_hub() {
         let results = InstructionsResults {
-            command: "sse-bench instructions".into(),
-            seconds: 412.4,
+            run: Run {
+                command: "sse-bench instructions".into(),
+                seconds: 412.4,
+                ..Run::default()
+            },
             subscribers: 1000,
             events: [10, 30],
             size: 64,
@@ -74,7 +78,6 @@ mod tests {
                 peer(Peer::Raw, 230.0),
             ],
             notes: vec!["warp-sse: server exited".into()],
-            ..InstructionsResults::default()
         };
         assert_eq!(
             render_instructions(&results),

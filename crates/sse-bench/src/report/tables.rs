@@ -53,6 +53,7 @@ pub fn render(results: &Results) -> Rendered {
 fn introduction(md: &mut String, results: &Results) {
     let _ = writeln!(md, "## Server benchmarks: results of the last run\n");
     let load: Vec<String> = results
+        .run
         .load
         .chunks(2)
         .map(|pair| {
@@ -65,11 +66,11 @@ fn introduction(md: &mut String, results: &Results) {
     let _ = writeln!(
         md,
         "Measured {} on {} at commit `{}`, with `{}` ({:.0} s). Load average (1, 5, 15 min) before → after: {}.\n",
-        results.date,
-        results.machine,
-        results.commit,
-        results.command,
-        results.seconds,
+        results.run.date,
+        results.run.machine,
+        results.run.commit,
+        results.run.command,
+        results.run.seconds,
         load.join("; ")
     );
     let _ = writeln!(
