@@ -27,6 +27,9 @@ pub enum Peer {
     /// As [`OursAxumHub`](Self::OursAxumHub), with the hub's metrics on, a Prometheus
     /// recorder installed and scraped every second: what metrics cost.
     OursAxumHubMetrics,
+    /// As [`OursAxumHub`](Self::OursAxumHub), the router served by hyper's HTTP/1.1
+    /// builder (the sse-axum README's loop) instead of `axum::serve`.
+    OursAxumHubHttp1,
     /// `sse-actix`'s `Sse`, fed by a broadcast of pre-encoded events.
     OursActix,
     /// `sse-actix`'s `Sse` over an `sse-hub` subscription.
@@ -39,9 +42,10 @@ pub enum Peer {
 
 impl Peer {
     /// Every peer, in report order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::OursAxumHub,
         Self::OursAxumHubMetrics,
+        Self::OursAxumHubHttp1,
         Self::OursActixHub,
         Self::OursWarpHub,
         Self::OursAxum,
@@ -79,6 +83,7 @@ impl Peer {
             Self::OursAxum => "ours-axum",
             Self::OursAxumHub => "ours-axum-hub",
             Self::OursAxumHubMetrics => "ours-axum-hub-metrics",
+            Self::OursAxumHubHttp1 => "ours-axum-hub-http1",
             Self::OursActix => "ours-actix",
             Self::OursActixHub => "ours-actix-hub",
             Self::OursWarp => "ours-warp",
@@ -98,6 +103,9 @@ impl Peer {
             Self::OursAxum => "sse-axum Sse + broadcast of encoded events",
             Self::OursAxumHub => "sse-axum Sse + sse-hub",
             Self::OursAxumHubMetrics => "sse-axum Sse + sse-hub, metrics to Prometheus",
+            Self::OursAxumHubHttp1 => {
+                "sse-axum Sse + sse-hub on hyper's http1 builder, not axum::serve"
+            }
             Self::OursActix => "sse-actix Sse + broadcast of encoded events",
             Self::OursActixHub => "sse-actix Sse + sse-hub",
             Self::OursWarp => "sse-warp Sse + broadcast of encoded events",
@@ -110,7 +118,11 @@ impl Peer {
     pub const fn uses_hub(self) -> bool {
         matches!(
             self,
-            Self::OursAxumHub | Self::OursAxumHubMetrics | Self::OursActixHub | Self::OursWarpHub
+            Self::OursAxumHub
+                | Self::OursAxumHubMetrics
+                | Self::OursAxumHubHttp1
+                | Self::OursActixHub
+                | Self::OursWarpHub
         )
     }
 
@@ -122,6 +134,7 @@ impl Peer {
             Self::OursAxum
                 | Self::OursAxumHub
                 | Self::OursAxumHubMetrics
+                | Self::OursAxumHubHttp1
                 | Self::OursActix
                 | Self::OursActixHub
                 | Self::OursWarp

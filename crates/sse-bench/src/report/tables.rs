@@ -371,10 +371,12 @@ fn idle(out: &mut Rendered, all: &[IdleRun], targets: &mut Vec<Target>) {
 
 /// The memory targets of a hub peer at the size numbered `at` (`size` streams).
 fn idle_targets(runs: &Runs<'_, IdleRun>, ours: Peer, at: usize, size: usize) -> Vec<Target> {
+    // The same responder over a broadcast, served the same way, for the hub's share.
     let plain = match ours {
-        Peer::OursAxumHub => Peer::OursAxum,
-        Peer::OursActixHub => Peer::OursActix,
-        Peer::OursWarpHub => Peer::OursWarp,
+        Peer::OursAxumHub => Some(Peer::OursAxum),
+        Peer::OursActixHub => Some(Peer::OursActix),
+        Peer::OursWarpHub => Some(Peer::OursWarp),
+        Peer::OursAxumHubHttp1 => None,
         _ => return Vec::new(),
     };
     let heap = |peer| runs.summary(peer, |r| r.points.get(at).map(|x| x.heap_per_conn));
@@ -391,9 +393,10 @@ fn idle_targets(runs: &Runs<'_, IdleRun>, ours: Peer, at: usize, size: usize) ->
         ));
     }
     if let Some(hub) = runs.summary(ours, |r| r.hub_bytes.map(|b| b as f64)) {
-        let difference = match (heap(ours), heap(plain)) {
+        let difference = match (heap(ours), plain.and_then(heap)) {
             (Some(o), Some(p)) => format!(
-                "; heap of `{ours}` − `{plain}` (hub subscription instead of a broadcast receiver): {:+.0} B",
+                "; heap of `{ours}` − `{}` (hub subscription instead of a broadcast receiver): {:+.0} B",
+                plain.map_or("", Peer::name),
                 o.median - p.median
             ),
             _ => String::new(),

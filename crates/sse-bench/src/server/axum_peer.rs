@@ -6,11 +6,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::StreamExt;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
 use sse_axum::{KeepAlive, LastEventId, Sse};
+use tower_service::Service;
 
 use super::Source;
 use crate::peer::Peer;
@@ -60,6 +63,18 @@ pub(super) fn serve(
     super::tokio_runtime(workers)?.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         tokio::spawn(super::control::run(listener.local_addr()?, source));
-        axum::serve(listener, app).await
+        if peer != Peer::OursAxumHubHttp1 {
+            return axum::serve(listener, app).await;
+        }
+        // The router on hyper's HTTP/1.1 builder, as the sse-axum README shows, instead
+        // of `axum::serve` (hyper-util's HTTP/1-or-2 `auto::Builder`).
+        super::http1::serve(listener, || {
+            let app = app.clone();
+            service_fn(move |request: Request<Incoming>| {
+                let mut app = app.clone();
+                async move { app.call(request).await }
+            })
+        })
+        .await
     })
 }

@@ -5,6 +5,7 @@ mod actix_peer;
 mod axum_peer;
 mod control;
 mod counted;
+mod http1;
 mod hyper_peer;
 mod prometheus;
 mod raw;
@@ -66,7 +67,11 @@ pub fn run(options: &ServerOptions) -> io::Result<()> {
     match options.peer {
         Peer::Raw => raw::serve(listener, source, options.workers),
         Peer::Hyper => hyper_peer::serve(listener, source, options.workers),
-        Peer::AxumSse | Peer::OursAxum | Peer::OursAxumHub | Peer::OursAxumHubMetrics => {
+        Peer::AxumSse
+        | Peer::OursAxum
+        | Peer::OursAxumHub
+        | Peer::OursAxumHubMetrics
+        | Peer::OursAxumHubHttp1 => {
             axum_peer::serve(options.peer, listener, source, options.workers)
         }
         Peer::ActixLab | Peer::OursActix | Peer::OursActixHub => {

@@ -68,6 +68,7 @@ impl Source {
         let kind = match peer {
             Peer::OursAxumHub
             | Peer::OursAxumHubMetrics
+            | Peer::OursAxumHubHttp1
             | Peer::OursActixHub
             | Peer::OursWarpHub => Kind::Hub {
                 hub: Hub::builder()
